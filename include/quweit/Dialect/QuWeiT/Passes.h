@@ -1,0 +1,19 @@
+//===- Passes.h - QuWeiT dialect passes -------------------------*- C++ -*-===//
+
+#ifndef QUWEIT_DIALECT_QUWEIT_PASSES_H
+#define QUWEIT_DIALECT_QUWEIT_PASSES_H
+
+#include "mlir/Pass/Pass.h"
+#include "quweit/Dialect/QuWeiT/QuWeiTDialect.h"
+
+namespace quweit {
+
+#define GEN_PASS_DECL
+#include "quweit/Dialect/QuWeiT/Passes.h.inc"
+
+#define GEN_PASS_REGISTRATION
+#include "quweit/Dialect/QuWeiT/Passes.h.inc"
+
+} // namespace quweit
+
+#endif // QUWEIT_DIALECT_QUWEIT_PASSES_H

@@ -1,0 +1,338 @@
+//===- Evaluator.cpp - reference evaluation of quweit functions -----------===//
+
+#include "quweit/Reference/Evaluator.h"
+#include "quweit/Dialect/QuWeiT/ElementsAccess.h"
+#include "quweit/Dialect/QuWeiT/QuWeiTOps.h"
+#include "quweit/Reference/Kernels.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/TypeSwitch.h"
+#include "llvm/Support/FormatVariadic.h"
+
+using namespace mlir;
+
+namespace quweit::reference {
+
+std::optional<ElementType> toElementType(Type type) {
+  if (type.isF32())
+    return ElementType::F32;
+  auto intType = dyn_cast<IntegerType>(type);
+  if (!intType || intType.isUnsigned())
+    return std::nullopt;
+  switch (intType.getWidth()) {
+  case 1: return ElementType::I1;
+  case 8: return ElementType::I8;
+  case 16: return ElementType::I16;
+  case 32: return ElementType::I32;
+  case 64: return ElementType::I64;
+  default: return std::nullopt;
+  }
+}
+
+std::string checkArgument(const Tensor &tensor, Type type) {
+  auto tensorType = dyn_cast<RankedTensorType>(type);
+  if (!tensorType)
+    return "expected a ranked tensor type, the function takes " +
+           std::string(llvm::formatv("{0}", type));
+  std::optional<ElementType> expected =
+      toElementType(tensorType.getElementType());
+  if (!expected)
+    return "unsupported element type";
+  bool typeOk = tensor.type == *expected ||
+                (tensor.isInteger() && *expected != ElementType::I1 &&
+                 *expected != ElementType::F32);
+  if (!typeOk)
+    return std::string("element type ") + elementTypeName(tensor.type) +
+           " does not match " + elementTypeName(*expected);
+  if (static_cast<int64_t>(tensor.shape.size()) != tensorType.getRank())
+    return "rank " + std::to_string(tensor.shape.size()) + " does not match " +
+           std::to_string(tensorType.getRank());
+  for (int64_t i = 0; i < tensorType.getRank(); ++i)
+    if (!tensorType.isDynamicDim(i) &&
+        tensorType.getDimSize(i) != tensor.shape[i])
+      return "dimension " + std::to_string(i) + " is " +
+             std::to_string(tensor.shape[i]) + ", expected " +
+             std::to_string(tensorType.getDimSize(i));
+  return "";
+}
+
+namespace {
+
+/// Evaluates the ops of one block in order.
+class BlockEvaluator {
+public:
+  explicit BlockEvaluator(const EvaluationOptions &options)
+      : options(options) {}
+
+  /// Binds the block arguments, runs the ops, and returns the terminator's
+  /// operand values.
+  FailureOr<std::vector<Tensor>> run(Block &block, ArrayRef<Tensor> arguments);
+
+private:
+  LogicalResult evaluate(Operation *op);
+  LogicalResult evaluateConstant(arith::ConstantOp op);
+  LogicalResult evaluateThermometer(ThermometerOp op);
+  LogicalResult evaluateLutLayer(LutLayerOp op);
+  LogicalResult evaluateGroupSum(GroupSumOp op);
+  LogicalResult evaluateScaleCounts(ScaleCountsOp op);
+  LogicalResult evaluateArgMax(ArgMaxOp op);
+  LogicalResult evaluatePack(PackBitsOp op);
+  LogicalResult evaluateUnpack(UnpackBitsOp op);
+  LogicalResult evaluateRegionOp(Operation *op);
+
+  /// Allocates the result tensor of `value` with the given shape after
+  /// checking it against the static dims of its type and the size limit.
+  FailureOr<Tensor *> allocate(Operation *op, Value value,
+                               std::vector<int64_t> shape);
+
+  const EvaluationOptions &options;
+  llvm::DenseMap<Value, Tensor> values;
+};
+
+FailureOr<Tensor *> BlockEvaluator::allocate(Operation *op, Value value,
+                                             std::vector<int64_t> shape) {
+  auto type = cast<ShapedType>(value.getType());
+  for (int64_t i = 0; i < type.getRank(); ++i)
+    if (!type.isDynamicDim(i) && type.getDimSize(i) != shape[i])
+      return op->emitError() << "result dimension " << i << " is declared "
+                             << type.getDimSize(i) << " but the input gives "
+                             << shape[i];
+  std::optional<ElementType> elementType =
+      toElementType(type.getElementType());
+  if (!elementType)
+    return op->emitError("reference evaluator: unsupported element type");
+  std::optional<Tensor> tensor =
+      Tensor::zeros(*elementType, std::move(shape), options.maxElements);
+  if (!tensor)
+    return op->emitError() << "reference evaluator: result too large (limit "
+                           << options.maxElements << " elements)";
+  return &(values[value] = std::move(*tensor));
+}
+
+FailureOr<std::vector<Tensor>> BlockEvaluator::run(Block &block,
+                                                   ArrayRef<Tensor> arguments) {
+  for (auto [argument, tensor] : llvm::zip(block.getArguments(), arguments))
+    values[argument] = tensor;
+  for (Operation &op : block) {
+    if (op.hasTrait<OpTrait::IsTerminator>()) {
+      std::vector<Tensor> results;
+      for (Value operand : op.getOperands())
+        results.push_back(values.lookup(operand));
+      return results;
+    }
+    if (failed(evaluate(&op)))
+      return failure();
+  }
+  return block.getParentOp()->emitError("block has no terminator");
+}
+
+LogicalResult BlockEvaluator::evaluate(Operation *op) {
+  return llvm::TypeSwitch<Operation *, LogicalResult>(op)
+      .Case([&](arith::ConstantOp c) { return evaluateConstant(c); })
+      .Case([&](ThermometerOp t) { return evaluateThermometer(t); })
+      .Case([&](LutLayerOp l) { return evaluateLutLayer(l); })
+      .Case([&](GroupSumOp g) { return evaluateGroupSum(g); })
+      .Case([&](ScaleCountsOp s) { return evaluateScaleCounts(s); })
+      .Case([&](ArgMaxOp a) { return evaluateArgMax(a); })
+      .Case([&](PackBitsOp p) { return evaluatePack(p); })
+      .Case([&](UnpackBitsOp u) { return evaluateUnpack(u); })
+      .Case<LutFFNOp, TransformerBlockOp>(
+          [&](Operation *r) { return evaluateRegionOp(r); })
+      .Default([&](Operation *other) {
+        return other->emitError()
+               << "the reference evaluator does not support '"
+               << other->getName() << "'";
+      });
+}
+
+LogicalResult BlockEvaluator::evaluateConstant(arith::ConstantOp op) {
+  auto elements = dyn_cast<ElementsAttr>(op.getValue());
+  auto type = dyn_cast<RankedTensorType>(op.getType());
+  if (!elements || !type)
+    return op.emitError("reference evaluator: only tensor constants are supported");
+  FailureOr<Tensor *> result =
+      allocate(op, op.getResult(), std::vector<int64_t>(type.getShape()));
+  if (failed(result))
+    return failure();
+  Tensor &tensor = **result;
+  ReadError error;
+  if (tensor.isBits())
+    error = readBits(elements, tensor.bits);
+  else if (tensor.isFloat())
+    error = readFloats(elements, tensor.floats);
+  else
+    error = readIntegers(elements, tensor.ints);
+  if (error)
+    return op.emitError() << "cannot read constant: " << error.message;
+  return success();
+}
+
+LogicalResult BlockEvaluator::evaluateThermometer(ThermometerOp op) {
+  const Tensor &x = values[op.getInput()];
+  std::vector<float> thresholds;
+  if (ReadError error = readFloats(op.getThresholds(), thresholds))
+    return op.emitError() << "cannot read thresholds: " << error.message;
+  int64_t features = op.getNumFeatures(), bits = op.getBitsPerFeature();
+  FailureOr<Tensor *> out =
+      allocate(op, op.getOutput(), {x.shape[0], features * bits});
+  if (failed(out))
+    return failure();
+  thermometer(x.floats.data(), x.shape[0], features, thresholds.data(), bits,
+              (*out)->bits.data());
+  return success();
+}
+
+LogicalResult BlockEvaluator::evaluateLutLayer(LutLayerOp op) {
+  const Tensor &in = values[op.getInput()];
+  std::vector<int64_t> mapping;
+  std::vector<uint8_t> tables;
+  if (ReadError error = readIntegers(op.getMapping(), mapping))
+    return op.emitError() << "cannot read mapping: " << error.message;
+  if (ReadError error = readBits(op.getTables(), tables))
+    return op.emitError() << "cannot read tables: " << error.message;
+  FailureOr<Tensor *> out =
+      allocate(op, op.getOutput(), {in.shape[0], op.getNumLuts()});
+  if (failed(out))
+    return failure();
+  lutLayer(in.bits.data(), in.shape[0], in.shape[1], mapping.data(),
+           op.getNumLuts(), op.getFanIn(), tables.data(), (*out)->bits.data());
+  return success();
+}
+
+LogicalResult BlockEvaluator::evaluateGroupSum(GroupSumOp op) {
+  const Tensor &in = values[op.getInput()];
+  std::vector<int64_t> groupIndex;
+  if (std::optional<ElementsAttr> attr = op.getGroupIndex())
+    if (ReadError error = readIntegers(*attr, groupIndex))
+      return op.emitError() << "cannot read group_index: " << error.message;
+  FailureOr<Tensor *> out =
+      allocate(op, op.getOutput(), {in.shape[0], op.getNumGroups()});
+  if (failed(out))
+    return failure();
+  groupSum(in.bits.data(), in.shape[0], in.shape[1], op.getNumGroups(),
+           op.getGroupIndex() ? groupIndex.data() : nullptr,
+           (*out)->ints.data());
+  return success();
+}
+
+LogicalResult BlockEvaluator::evaluateScaleCounts(ScaleCountsOp op) {
+  const Tensor &in = values[op.getInput()];
+  std::vector<float> scale, bias;
+  if (op.getScale())
+    if (ReadError error = readFloats(*op.getScale(), scale))
+      return op.emitError() << "cannot read scale: " << error.message;
+  if (op.getBias())
+    if (ReadError error = readFloats(*op.getBias(), bias))
+      return op.emitError() << "cannot read bias: " << error.message;
+  FailureOr<Tensor *> out = allocate(op, op.getOutput(), in.shape);
+  if (failed(out))
+    return failure();
+  scaleCounts(in.ints.data(), in.shape[0], in.shape[1],
+              op.getTau().convertToFloat(),
+              op.getScale() ? scale.data() : nullptr,
+              op.getBias() ? bias.data() : nullptr, (*out)->floats.data());
+  return success();
+}
+
+LogicalResult BlockEvaluator::evaluateArgMax(ArgMaxOp op) {
+  const Tensor &in = values[op.getInput()];
+  FailureOr<Tensor *> out = allocate(op, op.getOutput(), {in.shape[0]});
+  if (failed(out))
+    return failure();
+  if (in.isFloat())
+    argmax(in.floats.data(), in.shape[0], in.shape[1], (*out)->ints.data());
+  else
+    argmax(in.ints.data(), in.shape[0], in.shape[1], (*out)->ints.data());
+  return success();
+}
+
+LogicalResult BlockEvaluator::evaluatePack(PackBitsOp op) {
+  const Tensor &in = values[op.getInput()];
+  unsigned wordBits = op.getOutput().getType().getElementTypeBitWidth();
+  bool sliced = op.getLayout() == BitLayout::batch_sliced;
+  int64_t batch = in.shape[0], features = in.shape[1];
+  std::vector<int64_t> shape =
+      sliced ? std::vector<int64_t>{(batch + wordBits - 1) / wordBits, features}
+             : std::vector<int64_t>{batch, (features + wordBits - 1) / wordBits};
+  FailureOr<Tensor *> out = allocate(op, op.getOutput(), shape);
+  if (failed(out))
+    return failure();
+  std::vector<uint64_t> words((*out)->ints.size());
+  packBits(in.bits.data(), batch, features, wordBits, sliced, words.data());
+  // Store each word as the signed value of its bit pattern (iN is signless).
+  for (size_t i = 0; i < words.size(); ++i)
+    (*out)->ints[i] = wordBits == 64 ? int64_t(words[i])
+                                     : llvm::SignExtend64(words[i], wordBits);
+  return success();
+}
+
+LogicalResult BlockEvaluator::evaluateUnpack(UnpackBitsOp op) {
+  const Tensor &in = values[op.getInput()];
+  unsigned wordBits = op.getInput().getType().getElementTypeBitWidth();
+  bool sliced = op.getLayout() == BitLayout::batch_sliced;
+  auto resultType = op.getOutput().getType();
+  unsigned unpackedDim = sliced ? 0 : 1;
+  int64_t unpacked = resultType.getDimSize(unpackedDim);
+  if (op.getSize())
+    return op.emitError("reference evaluator: a dynamic 'size' operand is "
+                        "not supported yet; give the unpacked size statically");
+  int64_t batch = sliced ? unpacked : in.shape[0];
+  int64_t features = sliced ? in.shape[1] : unpacked;
+  int64_t packedCount = sliced ? in.shape[0] : in.shape[1];
+  int64_t needed = ((sliced ? batch : features) + wordBits - 1) / wordBits;
+  if (packedCount != needed)
+    return op.emitError() << "input has " << packedCount
+                          << " words along dimension " << unpackedDim
+                          << ", expected " << needed;
+  FailureOr<Tensor *> out = allocate(op, op.getOutput(), {batch, features});
+  if (failed(out))
+    return failure();
+  std::vector<uint64_t> words(in.ints.size());
+  for (size_t i = 0; i < words.size(); ++i)
+    words[i] = uint64_t(in.ints[i]) &
+               (wordBits == 64 ? ~uint64_t(0) : (uint64_t(1) << wordBits) - 1);
+  unpackBits(words.data(), batch, features, wordBits, sliced,
+             (*out)->bits.data());
+  return success();
+}
+
+LogicalResult BlockEvaluator::evaluateRegionOp(Operation *op) {
+  std::vector<Tensor> arguments;
+  for (Value operand : op->getOperands())
+    arguments.push_back(values[operand]);
+  BlockEvaluator nested(options);
+  FailureOr<std::vector<Tensor>> results =
+      nested.run(op->getRegion(0).front(), arguments);
+  if (failed(results))
+    return failure();
+  for (auto [result, tensor] : llvm::zip(op->getResults(), *results))
+    values[result] = std::move(tensor);
+  return success();
+}
+
+} // namespace
+
+FailureOr<std::vector<Tensor>> evaluate(func::FuncOp func,
+                                        ArrayRef<Tensor> arguments,
+                                        const EvaluationOptions &options) {
+  if (func.isExternal())
+    return func.emitError("cannot evaluate an external function");
+  if (!func.getBody().hasOneBlock())
+    return func.emitError("reference evaluator: only single-block functions "
+                          "are supported");
+  if (arguments.size() != func.getNumArguments())
+    return func.emitError() << "function takes " << func.getNumArguments()
+                            << " arguments, " << arguments.size()
+                            << " given";
+  for (auto [index, tensor] : llvm::enumerate(arguments)) {
+    std::string problem =
+        checkArgument(tensor, func.getArgumentTypes()[index]);
+    if (!problem.empty())
+      return func.emitError() << "argument " << index << ": " << problem;
+  }
+  BlockEvaluator evaluator(options);
+  return evaluator.run(func.getBody().front(), arguments);
+}
+
+} // namespace quweit::reference

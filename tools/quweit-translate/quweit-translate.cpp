@@ -1,0 +1,22 @@
+//===- quweit-translate.cpp - the QuWeiT translation driver ---------------===//
+//
+// mlir-translate with upstream translations (among them --mlir-to-llvmir for
+// modules lowered to the LLVM dialect). The QuWeiT translations (Verilog
+// emission) register here as the backends land.
+//
+//===----------------------------------------------------------------------===//
+
+#include "quweit/InitAll.h"
+
+#include "mlir/InitAllTranslations.h"
+#include "mlir/Tools/mlir-translate/MlirTranslateMain.h"
+#include "mlir/Tools/mlir-translate/Translation.h"
+#include "llvm/Support/CommandLine.h"
+
+int main(int argc, char **argv) {
+  mlir::registerAllTranslations();
+  llvm::cl::AddExtraVersionPrinter(
+      [](llvm::raw_ostream &os) { os << quweit::versionString() << '\n'; });
+  return mlir::failed(
+      mlir::mlirTranslateMain(argc, argv, "QuWeiT translation driver"));
+}
