@@ -88,6 +88,14 @@ ReadError checkDenseLike(ElementsAttr attr) {
 
 } // namespace
 
+ReadError checkResourceBlob(ElementsAttr attr) {
+  auto resource = dyn_cast<DenseResourceElementsAttr>(attr);
+  if (!resource)
+    return {};
+  ArrayRef<char> bytes;
+  return resourceBytes(resource, bytes);
+}
+
 ReadError readIntegers(ElementsAttr attr, std::vector<int64_t> &out) {
   auto intType = dyn_cast<IntegerType>(attr.getElementType());
   if (!intType || intType.getWidth() < 2 || intType.getWidth() > 64)

@@ -9,7 +9,8 @@
 //    pointed at input 0; when every LUT of a layer ignores its top slot the
 //    fan-in of the layer shrinks;
 //  - identical LUTs (same inputs, same table) read only by LUT layers merge,
-//    and LUTs that no LUT reads are deleted.
+//    and LUTs that no LUT reads are deleted;
+//  - a layer that copies its input (LUT j = input j) folds to its input.
 //
 //===----------------------------------------------------------------------===//
 
@@ -26,10 +27,38 @@ using namespace mlir;
 using namespace quweit;
 
 //===----------------------------------------------------------------------===//
+// Identity layers fold to their input
+//===----------------------------------------------------------------------===//
+
+/// True if the layer copies its input: M == N, fan-in 1, and LUT j reads
+/// input j through the table [0, 1]. (Canonicalization first reduces any
+/// LUT that only passes one input on to this fan-in-1 form.)
+static bool isIdentityLayer(LutLayerOp op) {
+  if (op.getFanIn() != 1 || op.getNumLuts() != op.getNumInputs() ||
+      op.getInput().getType() != op.getOutput().getType())
+    return false;
+  FailureOr<LutLayerData> data = LutLayerData::read(op);
+  if (failed(data))
+    return false;
+  for (int64_t lut = 0; lut < data->numLuts; ++lut)
+    if (data->input(lut, 0) != lut || data->entry(lut, 0) != 0 ||
+        data->entry(lut, 1) != 1)
+      return false;
+  return true;
+}
+
+//===----------------------------------------------------------------------===//
 // Folds
 //===----------------------------------------------------------------------===//
 
 OpFoldResult LutLayerOp::fold(FoldAdaptor adaptor) {
+  // Inside a lut_ffn the body must stay a chain of quweit ops: removing a
+  // layer or replacing it by a constant would break the composite. Expand the
+  // FFN first (--quweit-expand-lut-ffn) to fold there.
+  if (isa<LutFFNOp>((*this)->getParentOp()))
+    return {};
+  if (isIdentityLayer(*this))
+    return getInput();
   auto resultType = getOutput().getType();
   if (!resultType.hasStaticShape())
     return {};

@@ -58,6 +58,8 @@ LogicalResult checkAttrShape(Operation *op, ElementsAttr attr, int64_t rank,
   if (!isa<DenseElementsAttr, DenseResourceElementsAttr>(attr))
     return op->emitOpError() << "'" << name
                              << "' must be a dense or dense_resource attribute";
+  if (ReadError error = checkResourceBlob(attr))
+    return op->emitOpError() << "'" << name << "' " << error.message;
   return success();
 }
 

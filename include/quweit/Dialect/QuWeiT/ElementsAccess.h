@@ -32,6 +32,10 @@ struct ReadError {
   explicit operator bool() const { return !message.empty(); }
 };
 
+/// For a dense_resource attribute, checks that its blob is present and has
+/// exactly the size its type needs (without reading the values).
+ReadError checkResourceBlob(mlir::ElementsAttr attr);
+
 /// Reads the values of an integer (signless, sign-extended) elements attribute.
 ReadError readIntegers(mlir::ElementsAttr attr, std::vector<int64_t> &out);
 /// Reads the values of an f32 elements attribute.
