@@ -57,6 +57,28 @@ class Blobs:
         return "\n{-#\n  dialect_resources: {\n    builtin: {\n" + ",\n".join(lines) + "\n    }\n  }\n#-}\n"
 
 
+def degenerate(rng, mapping, tables, probability):
+    """Makes some LUTs constant, some ignore a slot and some copy another LUT,
+    so that simplifications have something to find."""
+    luts, size = tables.shape
+    fan_in = mapping.shape[1]
+    for j in range(luts):
+        draw = rng.random()
+        if draw >= probability:
+            continue
+        kind = rng.integers(0, 3)
+        if kind == 0:
+            tables[j, :] = bool(rng.integers(0, 2))
+        elif kind == 1:
+            bit = 1 << int(rng.integers(0, fan_in))
+            for address in range(size):
+                if address & bit:
+                    tables[j, address] = tables[j, address ^ bit]
+        elif j > 0:
+            other = int(rng.integers(0, j))
+            mapping[j], tables[j] = mapping[other], tables[other]
+
+
 def generate(args):
     rng = np.random.default_rng(args.seed)
     layers = [int(m) for m in args.layers.split(",")]
@@ -74,6 +96,7 @@ def generate(args):
     for index, luts in enumerate(layers):
         mapping = rng.integers(0, width, size=(luts, args.fan_in)).astype(np.int32)
         tables = rng.integers(0, 2, size=(luts, 1 << args.fan_in)).astype(bool)
+        degenerate(rng, mapping, tables, args.degenerate)
         lines.append(f"  %l{index} = quweit.lut_layer {previous}"
                      f" mapping({blobs.attr(mapping, 'i32', 'mapping')})"
                      f" tables({blobs.attr(tables, 'i1', 'tables')})"
@@ -100,6 +123,8 @@ def main():
     parser.add_argument("--tau", type=float, default=2.0)
     parser.add_argument("--batch", type=int, default=5)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--degenerate", type=float, default=0.0,
+                        help="probability that a LUT is made constant, ignores a slot or copies another")
     parser.add_argument("--resources", action="store_true", help="store constants as dense_resource blobs")
     parser.add_argument("-o", "--output", required=True)
     parser.add_argument("--input-npy", help="also write random inputs here")
