@@ -5,13 +5,30 @@
 #include "quweit/Dialect/QuWeiT/Passes.h"
 #include "quweit/Dialect/QuWeiT/QuWeiTDialect.h"
 
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/Passes.h"
 #include "llvm/Config/llvm-config.h"
 
 void quweit::registerAllDialects(mlir::DialectRegistry &registry) {
   registry.insert<QuWeiTDialect>();
 }
 
-void quweit::registerAllPasses() { registerQuWeiTPasses(); }
+void quweit::buildFlattenPipeline(mlir::OpPassManager &pm) {
+  pm.addPass(createInlineTransformerBlocks());
+  pm.addPass(createExpandLutFFN());
+  pm.addPass(mlir::createCanonicalizerPass());
+  pm.addPass(mlir::createCSEPass());
+}
+
+void quweit::registerAllPasses() {
+  registerQuWeiTPasses();
+  mlir::PassPipelineRegistration<>(
+      "quweit-flatten",
+      "Inline transformer blocks, expand LUT FFNs, then canonicalize and CSE: "
+      "the flat form that lowerings start from",
+      buildFlattenPipeline);
+}
 
 const char *quweit::versionString() {
   return "quweit " QUWEIT_VERSION " (built against MLIR/LLVM " LLVM_VERSION_STRING ")";
