@@ -168,8 +168,11 @@ def QuWeiT_ScaleCountsOp : QuWeiT_Op<"scale_counts", [Pure]> {
 def QuWeiT_ArgMaxOp : QuWeiT_Op<"argmax", [Pure]> {
   let summary = "index of the largest score of each row (lowest index on ties)";
   let description = [{
-    `output[b] = min { c : input[b, c] == max_c' input[b, c'] }`. For f32
-    scores, NaN never compares greater than anything, so a row of NaNs gives 0.
+    `output[b] = min { c : input[b, c] == max_c' input[b, c'] }`: the row is
+    scanned from column 0, and a score replaces the best so far only if it
+    compares strictly greater. For f32 scores containing NaN this means a NaN
+    never replaces the best, while a NaN in column 0 is never replaced (no
+    comparison with it is true); a row of NaNs gives 0.
 
     ```mlir
     %class = quweit.argmax %scores : tensor<?x10xi32> -> tensor<?xi64>
