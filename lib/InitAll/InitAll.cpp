@@ -2,6 +2,7 @@
 
 #include "quweit/InitAll.h"
 #include "quweit/Config.h"
+#include "quweit/Conversion/Passes.h"
 #include "quweit/Dialect/QuWeiT/Passes.h"
 #include "quweit/Dialect/QuWeiT/QuWeiTDialect.h"
 
@@ -23,11 +24,7 @@ void quweit::buildFlattenPipeline(mlir::OpPassManager &pm) {
 
 void quweit::registerAllPasses() {
   registerQuWeiTPasses();
-  mlir::PassPipelineRegistration<>(
-      "quweit-flatten",
-      "Inline transformer blocks, expand LUT FFNs, then canonicalize and CSE: "
-      "the flat form that lowerings start from",
-      buildFlattenPipeline);
+  registerQuWeiTConversionPasses();
 }
 
 const char *quweit::versionString() {

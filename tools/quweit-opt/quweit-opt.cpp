@@ -6,6 +6,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "quweit/InitAll.h"
+#include "quweit/Pipelines/Pipelines.h"
 
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/InitAllDialects.h"
@@ -17,6 +18,7 @@
 int main(int argc, char **argv) {
   mlir::registerAllPasses();
   quweit::registerAllPasses();
+  quweit::registerPipelines();
 
   mlir::DialectRegistry registry;
   mlir::registerAllDialects(registry);

@@ -189,37 +189,91 @@ void LutLayerOp::build(OpBuilder &builder, OperationState &state, Value input,
         buildBits(tablesType, bits, "quweit_tables"));
 }
 
-LogicalResult LutLayerOp::verify() {
-  ElementsAttr mapping = getMapping(), tables = getTables();
-  if (failed(checkAttrShape(*this, mapping, 2, "mapping")) ||
-      failed(checkAttrShape(*this, tables, 2, "tables")))
+/// Checks mapping and tables of a LUT layer over `numInputs` input bits.
+static LogicalResult verifyLutAttributes(Operation *op, ElementsAttr mapping,
+                                         ElementsAttr tables,
+                                         int64_t numInputs) {
+  if (failed(checkAttrShape(op, mapping, 2, "mapping")) ||
+      failed(checkAttrShape(op, tables, 2, "tables")))
     return failure();
   if (!isSupportedIndexType(mapping.getElementType()))
-    return emitOpError("'mapping' must have i16, i32 or i64 elements");
+    return op->emitOpError("'mapping' must have i16, i32 or i64 elements");
   if (!tables.getElementType().isInteger(1))
-    return emitOpError("'tables' must have i1 elements");
-  int64_t numLuts = getNumLuts(), fanIn = getFanIn();
+    return op->emitOpError("'tables' must have i1 elements");
+  int64_t numLuts = mapping.getShapedType().getDimSize(0);
+  int64_t fanIn = mapping.getShapedType().getDimSize(1);
   if (fanIn < 1 || fanIn > 16)
-    return emitOpError() << "fan-in must be in [1, 16], got " << fanIn;
+    return op->emitOpError() << "fan-in must be in [1, 16], got " << fanIn;
   ShapedType tablesType = tables.getShapedType();
   if (tablesType.getDimSize(0) != numLuts)
-    return emitOpError() << "'tables' has " << tablesType.getDimSize(0)
-                         << " rows but 'mapping' has " << numLuts;
+    return op->emitOpError() << "'tables' has " << tablesType.getDimSize(0)
+                             << " rows but 'mapping' has " << numLuts;
   if (tablesType.getDimSize(1) != (int64_t(1) << fanIn))
-    return emitOpError() << "'tables' rows have " << tablesType.getDimSize(1)
-                         << " entries, expected 2^" << fanIn << " = "
-                         << (int64_t(1) << fanIn);
+    return op->emitOpError() << "'tables' rows have "
+                             << tablesType.getDimSize(1)
+                             << " entries, expected 2^" << fanIn << " = "
+                             << (int64_t(1) << fanIn);
+  return checkIndicesInRange(op, mapping, numInputs, "mapping", fanIn);
+}
+
+LogicalResult LutLayerOp::verify() {
   auto inputType = getInput().getType();
   auto outputType = getOutput().getType();
   if (failed(checkBatch(*this, inputType, outputType)) ||
       failed(requireStatic(*this, inputType.getDimSize(1),
                            "input bit dimension")) ||
-      failed(checkDim(*this, outputType.getDimSize(1), numLuts,
-                      "result bit dimension")) ||
       failed(requireStatic(*this, outputType.getDimSize(1),
                            "result bit dimension")))
     return failure();
-  return checkIndicesInRange(*this, mapping, getNumInputs(), "mapping", fanIn);
+  if (failed(verifyLutAttributes(*this, getMapping(), getTables(),
+                                 getNumInputs())))
+    return failure();
+  return checkDim(*this, outputType.getDimSize(1), getNumLuts(),
+                  "result bit dimension");
+}
+
+//===----------------------------------------------------------------------===//
+// PackedLutLayerOp
+//===----------------------------------------------------------------------===//
+
+int64_t PackedLutLayerOp::getNumLuts() {
+  return getMapping().getShapedType().getDimSize(0);
+}
+int64_t PackedLutLayerOp::getFanIn() {
+  return getMapping().getShapedType().getDimSize(1);
+}
+
+LogicalResult PackedLutLayerOp::verify() {
+  int64_t numInputs = getNumInputs();
+  if (numInputs < 1)
+    return emitOpError("'num_inputs' must be positive");
+  auto inputType = getInput().getType();
+  auto outputType = getOutput().getType();
+  if (inputType.getElementType() != outputType.getElementType())
+    return emitOpError("input and result must use the same word type");
+  if (failed(verifyLutAttributes(*this, getMapping(), getTables(), numInputs)))
+    return failure();
+  int64_t wordBits = inputType.getElementTypeBitWidth();
+  int64_t numLuts = getNumLuts();
+  if (getLayout() == BitLayout::batch_sliced) {
+    if (failed(checkDim(*this, outputType.getDimSize(0),
+                        inputType.getDimSize(0), "result word rows")) ||
+        failed(checkDim(*this, inputType.getDimSize(1), numInputs,
+                        "input dimension 1")) ||
+        failed(checkDim(*this, outputType.getDimSize(1), numLuts,
+                        "result dimension 1")))
+      return failure();
+  } else {
+    if (failed(checkBatch(*this, inputType, outputType)) ||
+        failed(checkDim(*this, inputType.getDimSize(1),
+                        (numInputs + wordBits - 1) / wordBits,
+                        "input word dimension")) ||
+        failed(checkDim(*this, outputType.getDimSize(1),
+                        (numLuts + wordBits - 1) / wordBits,
+                        "result word dimension")))
+      return failure();
+  }
+  return success();
 }
 
 //===----------------------------------------------------------------------===//

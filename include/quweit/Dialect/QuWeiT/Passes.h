@@ -3,6 +3,10 @@
 #ifndef QUWEIT_DIALECT_QUWEIT_PASSES_H
 #define QUWEIT_DIALECT_QUWEIT_PASSES_H
 
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/BuiltinOps.h"
 #include "mlir/Pass/Pass.h"
 #include "quweit/Dialect/QuWeiT/QuWeiTDialect.h"
 

@@ -230,6 +230,43 @@ def QuWeiT_UnpackBitsOp : QuWeiT_Op<"unpack_bits", [Pure]> {
   let hasVerifier = 1;
 }
 
+def QuWeiT_PackedLutLayerOp : QuWeiT_Op<"packed_lut_layer", [Pure]> {
+  let summary = "a LUT layer on packed words";
+  let description = [{
+    Computes exactly `quweit.lut_layer` (same `mapping`, same `tables`, same
+    LSB-first addresses) on bits packed in the given layout
+    (`quweit.pack_bits`): for `batch_sliced` the input is
+    `[ceil(B/W), N]` words and the result `[ceil(B/W), M]`; for
+    `feature_packed` the input is `[B, ceil(N/W)]` and the result
+    `[B, ceil(M/W)]`. `num_inputs` is N. Padding bits of the result are
+    unspecified (a padding sample of a bit-sliced word may evaluate to 1);
+    `quweit.unpack_bits` and other packed LUT layers never read them.
+    `--quweit-pack-bits` creates this op; lowerings choose how to evaluate it
+    (word-wide Boolean logic for `batch_sliced`, per-sample for
+    `feature_packed`).
+
+    ```mlir
+    %y = quweit.packed_lut_layer %w layout(<batch_sliced>) num_inputs(3)
+        mapping(dense<[[0, 1]]> : tensor<1x2xi32>) tables(dense<[[false, true, true, false]]> : tensor<1x4xi1>)
+        : tensor<?x3xi64> -> tensor<?x1xi64>
+    ```
+  }];
+  let arguments = (ins QuWeiT_WordTensor:$input, QuWeiT_BitLayoutAttr:$layout,
+                       I64Attr:$num_inputs, ElementsAttr:$mapping,
+                       ElementsAttr:$tables);
+  let results = (outs QuWeiT_WordTensor:$output);
+  let assemblyFormat = [{
+    $input `layout` `(` $layout `)` `num_inputs` `(` $num_inputs `)`
+    `mapping` `(` $mapping `)` `tables` `(` $tables `)` attr-dict
+    `:` type($input) `->` type($output)
+  }];
+  let extraClassDeclaration = [{
+    int64_t getNumLuts();
+    int64_t getFanIn();
+  }];
+  let hasVerifier = 1;
+}
+
 //===----------------------------------------------------------------------===//
 // Region ops: LUT feed-forward networks and hybrid transformer blocks
 //===----------------------------------------------------------------------===//

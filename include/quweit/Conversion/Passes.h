@@ -1,0 +1,24 @@
+//===- Passes.h - QuWeiT conversion passes ----------------------*- C++ -*-===//
+
+#ifndef QUWEIT_CONVERSION_PASSES_H
+#define QUWEIT_CONVERSION_PASSES_H
+
+#include "quweit/Conversion/QuWeiTToLinalg/QuWeiTToLinalg.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Pass/Pass.h"
+
+namespace quweit {
+
+#define GEN_PASS_DECL
+#include "quweit/Conversion/Passes.h.inc"
+
+#define GEN_PASS_REGISTRATION
+#include "quweit/Conversion/Passes.h.inc"
+
+} // namespace quweit
+
+#endif // QUWEIT_CONVERSION_PASSES_H

@@ -1,0 +1,35 @@
+//===- Pipelines.h - named QuWeiT pass pipelines ----------------*- C++ -*-===//
+
+#ifndef QUWEIT_PIPELINES_PIPELINES_H
+#define QUWEIT_PIPELINES_PIPELINES_H
+
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassOptions.h"
+
+namespace quweit {
+
+struct ToLLVMOptions : mlir::PassPipelineOptions<ToLLVMOptions> {
+  Option<std::string> layout{
+      *this, "layout",
+      llvm::cl::desc("Bit layout of LUT layers: batch-sliced, feature-packed, "
+                     "auto (feature-packed for static batches below 64) or "
+                     "none (evaluate on i1 tensors)"),
+      llvm::cl::init("auto")};
+};
+
+/// Checks the options; returns an error message or "".
+std::string validate(const ToLLVMOptions &options);
+
+/// quweit-to-llvm: flatten regions, pack bits, lower quweit ops to linalg,
+/// make public functions write results into caller-provided buffers,
+/// bufferize, and lower everything (quweit and the hybrid model's
+/// linalg/tensor/arith/math parts alike) to the LLVM dialect.
+mlir::LogicalResult buildToLLVMPipeline(mlir::OpPassManager &pm,
+                                        const ToLLVMOptions &options);
+
+/// Registers `quweit-to-llvm` (and `quweit-flatten`) for quweit-opt.
+void registerPipelines();
+
+} // namespace quweit
+
+#endif

@@ -1,0 +1,58 @@
+//===- Pipelines.cpp - named QuWeiT pass pipelines ------------------------===//
+
+#include "quweit/Pipelines/Pipelines.h"
+#include "quweit/InitAll.h"
+
+#include "mlir/Pass/PassRegistry.h"
+
+using namespace mlir;
+
+std::string quweit::validate(const ToLLVMOptions &options) {
+  const std::string &layout = options.layout;
+  if (layout != "auto" && layout != "batch-sliced" &&
+      layout != "feature-packed" && layout != "none")
+    return "unknown layout '" + layout +
+           "' (use batch-sliced, feature-packed, auto or none)";
+  return "";
+}
+
+LogicalResult quweit::buildToLLVMPipeline(OpPassManager &pm,
+                                          const ToLLVMOptions &options) {
+  // An unknown layout reaches quweit-pack-bits, which reports it.
+  std::string pipeline = "quweit-flatten,";
+  if (options.layout.getValue() != "none")
+    pipeline += "quweit-pack-bits{layout=" + options.layout.getValue() +
+                "},canonicalize,";
+  // Results become caller buffers before bufferization, so that one-shot
+  // bufferization writes into them directly (docs/abi.md).
+  pipeline +=
+      "quweit-results-to-out-params,"
+      "convert-quweit-to-linalg,"
+      "one-shot-bufferize{bufferize-function-boundaries=1 "
+      "function-boundary-type-conversion=identity-layout-map},"
+      "buffer-deallocation-pipeline,"
+      "convert-linalg-to-loops,"
+      "convert-scf-to-cf,"
+      "expand-strided-metadata,"
+      "lower-affine,"
+      "finalize-memref-to-llvm,"
+      "convert-math-to-llvm,"
+      "convert-to-llvm,"
+      "reconcile-unrealized-casts";
+  return parsePassPipeline(pipeline, pm);
+}
+
+void quweit::registerPipelines() {
+  PassPipelineRegistration<>(
+      "quweit-flatten",
+      "Inline transformer blocks, expand LUT FFNs, then canonicalize and CSE: "
+      "the flat form that lowerings start from",
+      buildFlattenPipeline);
+  PassPipelineRegistration<ToLLVMOptions>(
+      "quweit-to-llvm",
+      "Lower a QuWeiT model (quweit ops and the linalg/tensor/arith parts of "
+      "a hybrid model) to the LLVM dialect for the CPU",
+      [](OpPassManager &pm, const ToLLVMOptions &options) {
+        (void)buildToLLVMPipeline(pm, options);
+      });
+}
