@@ -23,5 +23,13 @@ llvm_config.use_default_substitutions()
 # FileCheck, not, count come from the LLVM tools directory (mlir22.md).
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 tool_dirs = [config.quweit_tools_dir, config.llvm_tools_dir]
-tools = ["quweit-opt", "quweit-translate", "quweit-run"]
+tools = ["quweit-opt", "quweit-translate", "quweit-run", "quweit-compile"]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
+
+# A C compiler for the end-to-end tests (compile, link with a C driver, run).
+import shutil
+for cc in ["clang-22", "cc", "gcc"]:
+    if shutil.which(cc):
+        config.substitutions.append(("%cc", shutil.which(cc)))
+        config.available_features.add("native-cc")
+        break

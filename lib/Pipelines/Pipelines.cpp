@@ -19,7 +19,8 @@ std::string quweit::validate(const ToLLVMOptions &options) {
 LogicalResult quweit::buildToLLVMPipeline(OpPassManager &pm,
                                           const ToLLVMOptions &options) {
   // An unknown layout reaches quweit-pack-bits, which reports it.
-  std::string pipeline = "quweit-flatten,";
+  buildFlattenPipeline(pm);
+  std::string pipeline;
   if (options.layout.getValue() != "none")
     pipeline += "quweit-pack-bits{layout=" + options.layout.getValue() +
                 "},canonicalize,";

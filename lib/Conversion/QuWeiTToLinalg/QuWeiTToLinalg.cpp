@@ -66,6 +66,26 @@ Value constantTensor(OpBuilder &builder, Location loc, ElementsAttr attr) {
   return arith::ConstantOp::create(builder, loc, cast<TypedAttr>(attr));
 }
 
+/// Materialises an i1 table attribute as an i8 constant tensor of 0/1 bytes:
+/// LLVM IR export has no conversion for large i1 dense_resource globals, and
+/// bytes are what an i1 memref holds in memory anyway.
+FailureOr<Value> tableBytes(OpBuilder &builder, Location loc, ElementsAttr tables) {
+  std::vector<uint8_t> bits;
+  if (readBits(tables, bits))
+    return failure();
+  std::vector<int64_t> values(bits.begin(), bits.end());
+  auto type = RankedTensorType::get(tables.getShapedType().getShape(),
+                                    builder.getI8Type());
+  return constantTensor(builder, loc, buildIntegers(type, values, "quweit_tables"));
+}
+
+/// Reads tables[j, address] from a tableBytes() tensor as an i1.
+Value tableEntry(ImplicitLocOpBuilder &b, Value tables, Value lut, Value address) {
+  Value byte = tensor::ExtractOp::create(b, tables, ValueRange{lut, address});
+  return arith::CmpIOp::create(b, arith::CmpIPredicate::ne, byte,
+                               constantInt(b, b.getI8Type(), 0));
+}
+
 /// The dynamic sizes `result` needs, taken from `source` dimension 0 when the
 /// result's dimension 0 is dynamic (all quweit ops keep the batch).
 SmallVector<Value> batchSizes(OpBuilder &builder, Location loc, Value source,
@@ -120,7 +140,9 @@ struct LutLayerLowering : OpConversionPattern<LutLayerOp> {
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     Value mapping = constantTensor(rewriter, loc, op.getMapping());
-    Value tables = constantTensor(rewriter, loc, op.getTables());
+    FailureOr<Value> tables = tableBytes(rewriter, loc, op.getTables());
+    if (failed(tables))
+      return rewriter.notifyMatchFailure(op, "tables unavailable");
     int64_t fanIn = op.getFanIn();
     Value input = adaptor.getInput();
     auto type = op.getOutput().getType();
@@ -136,7 +158,7 @@ struct LutLayerLowering : OpConversionPattern<LutLayerOp> {
             Value shifted = arith::ShLIOp::create(b, wide, constantIndex(b, slot));
             address = arith::OrIOp::create(b, address, shifted);
           }
-          return tensor::ExtractOp::create(b, tables, ValueRange{ix[1], address});
+          return tableEntry(b, *tables, ix[1], address);
         });
     rewriter.replaceOp(op, result);
     return success();
@@ -275,7 +297,9 @@ struct PackedLutLayerLowering : OpConversionPattern<PackedLutLayerOp> {
     Location loc = op.getLoc();
     int64_t fanIn = op.getFanIn(), numLuts = op.getNumLuts();
     Value mapping = constantTensor(rewriter, loc, op.getMapping());
-    Value tables = constantTensor(rewriter, loc, op.getTables());
+    FailureOr<Value> tables = tableBytes(rewriter, loc, op.getTables());
+    if (failed(tables))
+      return rewriter.notifyMatchFailure(op, "tables unavailable");
     Value input = adaptor.getInput();
     auto type = op.getOutput().getType();
     Type wordType = type.getElementType();
@@ -314,8 +338,7 @@ struct PackedLutLayerLowering : OpConversionPattern<PackedLutLayerOp> {
                       nb, address,
                       arith::ShLIOp::create(nb, wide, constantIndex(nb, slot)));
                 }
-                Value entry = tensor::ExtractOp::create(nb, tables,
-                                                        ValueRange{clamped, address});
+                Value entry = tableEntry(nb, *tables, clamped, address);
                 Value kept = arith::AndIOp::create(nb, entry, valid);
                 Value wide = arith::ExtUIOp::create(nb, wordType, kept);
                 Value shift = arith::IndexCastUIOp::create(nb, wordType, lane);

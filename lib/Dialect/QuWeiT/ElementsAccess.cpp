@@ -182,6 +182,10 @@ ElementsAttr buildIntegers(ShapedType type, ArrayRef<int64_t> values,
     return DenseElementsAttr::get(type, apValues);
   }
   switch (width) {
+  case 8: {
+    std::vector<int8_t> narrow(values.begin(), values.end());
+    return buildResource<int8_t>(type, narrow, resourceName);
+  }
   case 16: {
     std::vector<int16_t> narrow(values.begin(), values.end());
     return buildResource<int16_t>(type, narrow, resourceName);

@@ -1,0 +1,47 @@
+//===- Compile.h - compile a QuWeiT model to a native object ----*- C++ -*-===//
+//
+// The CPU backend's driver: lowers a verified module with the quweit-to-llvm
+// pipeline, translates it to LLVM IR, adds one plain-C entry point per public
+// function (docs/abi.md), optimises and emits a relocatable object with the
+// in-process LLVM TargetMachine, and writes the matching C header.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QUWEIT_TARGET_CPU_COMPILE_H
+#define QUWEIT_TARGET_CPU_COMPILE_H
+
+#include "mlir/IR/BuiltinOps.h"
+#include "llvm/Support/Error.h"
+
+#include <string>
+
+namespace quweit {
+
+struct CompileOptions {
+  /// LLVM optimisation level 0..3.
+  unsigned optLevel = 2;
+  /// Target CPU: "native", "generic", or an LLVM CPU name (x86-64-v3, ...).
+  std::string cpu = "native";
+  /// Bit layout of LUT layers (see quweit-to-llvm).
+  std::string layout = "auto";
+  /// Prefix of the exported C entry points.
+  std::string symbolPrefix = "quweit_";
+  /// Name written in the header's comments.
+  std::string sourceName = "model";
+};
+
+struct CompiledModel {
+  std::string object; // bytes of the relocatable object
+  std::string header; // the C header
+  std::string llvmIR; // the optimised LLVM IR (for --emit-llvm)
+};
+
+/// Compiles `module` (consumed: it is lowered in place). Errors are
+/// returned with a message; diagnostics on the IR go to the context's
+/// handler.
+llvm::Expected<CompiledModel> compileModel(mlir::ModuleOp module,
+                                           const CompileOptions &options);
+
+} // namespace quweit
+
+#endif

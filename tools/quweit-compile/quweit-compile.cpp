@@ -1,0 +1,133 @@
+//===- quweit-compile.cpp - compile a QuWeiT model to an object -----------===//
+//
+// quweit-compile model.mlir -o model.o [--header model.h] [-O2]
+//                [--mcpu=native|generic|x86-64-v3|...] [--layout=auto|...]
+//
+// Nothing is written unless everything succeeds: the object and the header
+// are produced in memory, written to temporaries and renamed into place.
+//
+//===----------------------------------------------------------------------===//
+
+#include "quweit/InitAll.h"
+#include "quweit/Pipelines/Pipelines.h"
+#include "quweit/Target/CPU/Compile.h"
+
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/InitAllPasses.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Support/FileUtilities.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/WithColor.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace mlir;
+namespace cl = llvm::cl;
+
+static cl::OptionCategory category("quweit-compile options");
+static cl::opt<std::string> inputFilename(cl::Positional, cl::Required,
+                                          cl::desc("<model.mlir|model.mlirbc>"),
+                                          cl::cat(category));
+static cl::opt<std::string> outputFilename("o", cl::Required,
+                                           cl::desc("Object file to write"),
+                                           cl::value_desc("file.o"),
+                                           cl::cat(category));
+static cl::opt<std::string> headerFilename("header",
+                                           cl::desc("C header to write"),
+                                           cl::value_desc("file.h"),
+                                           cl::cat(category));
+static cl::opt<std::string> llvmIRFilename("emit-llvm",
+                                           cl::desc("Also write the optimised LLVM IR"),
+                                           cl::value_desc("file.ll"),
+                                           cl::cat(category));
+static cl::opt<unsigned> optLevel("O", cl::Prefix, cl::init(2),
+                                  cl::desc("Optimisation level 0..3 (default 2)"),
+                                  cl::cat(category));
+static cl::opt<std::string> cpu("mcpu", cl::init("native"),
+                                cl::desc("Target CPU: native, generic, x86-64-v2, "
+                                         "x86-64-v3, x86-64-v4 or an LLVM CPU name"),
+                                cl::cat(category));
+static cl::opt<std::string> layout("layout", cl::init("auto"),
+                                   cl::desc("LUT bit layout: auto, batch-sliced, "
+                                            "feature-packed or none"),
+                                   cl::cat(category));
+static cl::opt<std::string> prefix("prefix", cl::init("quweit_"),
+                                   cl::desc("Prefix of the exported C symbols"),
+                                   cl::cat(category));
+
+static int fail(const llvm::Twine &message) {
+  llvm::WithColor::error(llvm::errs(), "quweit-compile") << message << "\n";
+  return 1;
+}
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM init(argc, argv);
+  mlir::registerAllPasses();
+  quweit::registerAllPasses();
+  cl::HideUnrelatedOptions(category);
+  cl::AddExtraVersionPrinter(
+      [](llvm::raw_ostream &os) { os << quweit::versionString() << '\n'; });
+  cl::ParseCommandLineOptions(argc, argv, "QuWeiT model compiler\n");
+
+  if (prefix.empty() || !llvm::all_of(prefix, [](char c) {
+        return llvm::isAlnum(c) || c == '_';
+      }) || llvm::isDigit(prefix[0]))
+    return fail("--prefix must be a C identifier prefix");
+
+  DialectRegistry registry;
+  mlir::registerAllDialects(registry);
+  mlir::registerAllExtensions(registry);
+  quweit::registerAllDialects(registry);
+  MLIRContext context(registry);
+
+  llvm::SourceMgr sourceMgr;
+  std::string openError;
+  auto file = openInputFile(inputFilename, &openError);
+  if (!file)
+    return fail(openError);
+  sourceMgr.AddNewSourceBuffer(std::move(file), llvm::SMLoc());
+  SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
+  OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, &context);
+  if (!module)
+    return 1;
+
+  quweit::CompileOptions options;
+  options.optLevel = optLevel;
+  options.cpu = cpu;
+  options.layout = layout;
+  options.symbolPrefix = prefix;
+  options.sourceName = llvm::sys::path::filename(inputFilename).str();
+  llvm::Expected<quweit::CompiledModel> compiled =
+      quweit::compileModel(*module, options);
+  if (!compiled)
+    return fail(inputFilename + ": " + llvm::toString(compiled.takeError()));
+
+  // Write everything or nothing.
+  SmallVector<std::string> written;
+  auto write = [&](const std::string &path, const std::string &bytes) {
+    if (llvm::Error err = llvm::writeToOutput(path, [&](llvm::raw_ostream &os) {
+          os << bytes;
+          return llvm::Error::success();
+        })) {
+      for (const std::string &done : written)
+        llvm::sys::fs::remove(done);
+      fail("cannot write '" + path + "': " + llvm::toString(std::move(err)));
+      return false;
+    }
+    written.push_back(path);
+    return true;
+  };
+  if (!headerFilename.empty() && !write(headerFilename, compiled->header))
+    return 1;
+  if (!llvmIRFilename.empty() && !write(llvmIRFilename, compiled->llvmIR))
+    return 1;
+  if (!write(outputFilename, compiled->object))
+    return 1;
+  return 0;
+}
