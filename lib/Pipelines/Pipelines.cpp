@@ -29,6 +29,7 @@ LogicalResult quweit::buildToLLVMPipeline(OpPassManager &pm,
   pipeline +=
       "quweit-results-to-out-params,"
       "convert-quweit-to-linalg,"
+      "func.func(convert-elementwise-to-linalg),"
       "one-shot-bufferize{bufferize-function-boundaries=1 "
       "function-boundary-type-conversion=identity-layout-map},"
       "buffer-deallocation-pipeline,"
