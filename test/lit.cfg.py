@@ -25,7 +25,7 @@ llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 tool_dirs = [config.quweit_tools_dir, config.llvm_tools_dir]
 tools = ["quweit-opt", "quweit-translate", "quweit-run", "quweit-compile"]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
-llvm_config.add_tool_substitutions(["mlir-opt", "llc"], [config.llvm_tools_dir])
+llvm_config.add_tool_substitutions(["mlir-opt", "llc", "llvm-nm"], [config.llvm_tools_dir])
 
 # A C compiler for the end-to-end tests (compile, link with a C driver, run).
 import shutil

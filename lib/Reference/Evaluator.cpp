@@ -6,6 +6,7 @@
 #include "quweit/Reference/Kernels.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/TypeSwitch.h"
 #include "llvm/Support/FormatVariadic.h"
@@ -78,6 +79,8 @@ private:
   LogicalResult evaluateScaleCounts(ScaleCountsOp op);
   LogicalResult evaluateArgMax(ArgMaxOp op);
   LogicalResult evaluatePack(PackBitsOp op);
+  LogicalResult evaluatePackedLutLayer(PackedLutLayerOp op);
+  LogicalResult evaluateDim(tensor::DimOp op);
   LogicalResult evaluateUnpack(UnpackBitsOp op);
   LogicalResult evaluateRegionOp(Operation *op);
 
@@ -136,6 +139,8 @@ LogicalResult BlockEvaluator::evaluate(Operation *op) {
       .Case([&](ScaleCountsOp s) { return evaluateScaleCounts(s); })
       .Case([&](ArgMaxOp a) { return evaluateArgMax(a); })
       .Case([&](PackBitsOp p) { return evaluatePack(p); })
+      .Case([&](PackedLutLayerOp p) { return evaluatePackedLutLayer(p); })
+      .Case([&](tensor::DimOp d) { return evaluateDim(d); })
       .Case([&](UnpackBitsOp u) { return evaluateUnpack(u); })
       .Case<LutFFNOp, TransformerBlockOp>(
           [&](Operation *r) { return evaluateRegionOp(r); })
@@ -147,6 +152,13 @@ LogicalResult BlockEvaluator::evaluate(Operation *op) {
 }
 
 LogicalResult BlockEvaluator::evaluateConstant(arith::ConstantOp op) {
+  if (auto index = dyn_cast<IntegerAttr>(op.getValue());
+      index && op.getType().isIndex()) {
+    Tensor scalar = *Tensor::zeros(ElementType::I64, {});
+    scalar.ints[0] = index.getInt();
+    values[op.getResult()] = std::move(scalar);
+    return success();
+  }
   auto elements = dyn_cast<ElementsAttr>(op.getValue());
   auto type = dyn_cast<RankedTensorType>(op.getType());
   if (!elements || !type)
@@ -274,9 +286,11 @@ LogicalResult BlockEvaluator::evaluateUnpack(UnpackBitsOp op) {
   auto resultType = op.getOutput().getType();
   unsigned unpackedDim = sliced ? 0 : 1;
   int64_t unpacked = resultType.getDimSize(unpackedDim);
-  if (op.getSize())
-    return op.emitError("reference evaluator: a dynamic 'size' operand is "
-                        "not supported yet; give the unpacked size statically");
+  if (op.getSize()) {
+    unpacked = values[op.getSize()].ints.at(0);
+    if (unpacked < 0)
+      return op.emitError() << "negative unpacked size " << unpacked;
+  }
   int64_t batch = sliced ? unpacked : in.shape[0];
   int64_t features = sliced ? in.shape[1] : unpacked;
   int64_t packedCount = sliced ? in.shape[0] : in.shape[1];
@@ -294,6 +308,53 @@ LogicalResult BlockEvaluator::evaluateUnpack(UnpackBitsOp op) {
                (wordBits == 64 ? ~uint64_t(0) : (uint64_t(1) << wordBits) - 1);
   unpackBits(words.data(), batch, features, wordBits, sliced,
              (*out)->bits.data());
+  return success();
+}
+
+LogicalResult BlockEvaluator::evaluateDim(tensor::DimOp op) {
+  std::optional<int64_t> dim = op.getConstantIndex();
+  const Tensor &source = values[op.getSource()];
+  if (!dim || *dim < 0 || *dim >= static_cast<int64_t>(source.shape.size()))
+    return op.emitError("reference evaluator: tensor.dim needs a constant, "
+                        "in-range dimension");
+  Tensor scalar = *Tensor::zeros(ElementType::I64, {});
+  scalar.ints[0] = source.shape[*dim];
+  values[op.getResult()] = std::move(scalar);
+  return success();
+}
+
+LogicalResult BlockEvaluator::evaluatePackedLutLayer(PackedLutLayerOp op) {
+  // Unpack every lane (padding lanes included), evaluate, and pack again:
+  // padding lanes then hold what the LUTs compute on zero inputs, which the
+  // op's semantics leave unspecified.
+  const Tensor &in = values[op.getInput()];
+  unsigned wordBits = op.getInput().getType().getElementTypeBitWidth();
+  bool sliced = op.getLayout() == BitLayout::batch_sliced;
+  int64_t numInputs = op.getNumInputs(), numLuts = op.getNumLuts();
+  int64_t lanes = sliced ? in.shape[0] * wordBits : in.shape[0];
+  std::vector<int64_t> mapping;
+  std::vector<uint8_t> tables;
+  if (readIntegers(op.getMapping(), mapping) || readBits(op.getTables(), tables))
+    return op.emitError("cannot read mapping or tables");
+  std::vector<uint64_t> words(in.ints.size());
+  uint64_t mask = wordBits == 64 ? ~uint64_t(0) : (uint64_t(1) << wordBits) - 1;
+  for (size_t i = 0; i < words.size(); ++i)
+    words[i] = uint64_t(in.ints[i]) & mask;
+  std::vector<uint8_t> bits(lanes * numInputs), outBits(lanes * numLuts);
+  unpackBits(words.data(), lanes, numInputs, wordBits, sliced, bits.data());
+  lutLayer(bits.data(), lanes, numInputs, mapping.data(), numLuts,
+           op.getFanIn(), tables.data(), outBits.data());
+  std::vector<int64_t> shape =
+      sliced ? std::vector<int64_t>{in.shape[0], numLuts}
+             : std::vector<int64_t>{lanes, (numLuts + wordBits - 1) / wordBits};
+  FailureOr<Tensor *> out = allocate(op, op.getOutput(), shape);
+  if (failed(out))
+    return failure();
+  std::vector<uint64_t> packed((*out)->ints.size());
+  packBits(outBits.data(), lanes, numLuts, wordBits, sliced, packed.data());
+  for (size_t i = 0; i < packed.size(); ++i)
+    (*out)->ints[i] = wordBits == 64 ? int64_t(packed[i])
+                                     : llvm::SignExtend64(packed[i], wordBits);
   return success();
 }
 

@@ -16,6 +16,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Parser/Parser.h"
@@ -117,7 +118,7 @@ int main(int argc, char **argv) {
       "docs/semantics.md defines it\n");
 
   DialectRegistry registry;
-  registry.insert<func::FuncDialect, arith::ArithDialect>();
+  registry.insert<func::FuncDialect, arith::ArithDialect, tensor::TensorDialect>();
   quweit::registerAllDialects(registry);
   MLIRContext context(registry);
 
