@@ -57,6 +57,10 @@ static cl::opt<std::string> layout("layout", cl::init("auto"),
                                    cl::desc("LUT bit layout: auto, batch-sliced, "
                                             "feature-packed or none"),
                                    cl::cat(category));
+static cl::opt<unsigned> threads("num-threads", cl::init(1),
+                                  cl::desc("Threads one call splits its batch over "
+                                           "(functions of quweit ops only)"),
+                                  cl::cat(category));
 static cl::opt<std::string> prefix("prefix", cl::init("quweit_"),
                                    cl::desc("Prefix of the exported C symbols"),
                                    cl::cat(category));
@@ -102,6 +106,7 @@ int main(int argc, char **argv) {
   options.cpu = cpu;
   options.layout = layout;
   options.symbolPrefix = prefix;
+  options.threads = threads;
   options.sourceName = llvm::sys::path::filename(inputFilename).str();
   llvm::Expected<quweit::CompiledModel> compiled =
       quweit::compileModel(*module, options);

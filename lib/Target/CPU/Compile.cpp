@@ -10,6 +10,7 @@
 #include "mlir/Target/LLVMIR/Export.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/IR/IRBuilder.h"
+#include "llvm/IR/InlineAsm.h"
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Verifier.h"
 #include "llvm/MC/MCSubtargetInfo.h"
@@ -39,6 +40,27 @@ struct Port {
 struct Entry {
   std::string name;
   std::vector<Port> ports; // arguments first, then results
+  /// Why the batch cannot be split over threads ("" if it can).
+  std::string notSplittable;
+};
+
+/// CPU features an object may need, how to test them with cpuid, and the
+/// XCR0 state bits the OS must enable for them.
+struct CpuFeature {
+  const char *llvmName;
+  unsigned leaf, subleaf;
+  unsigned reg; // 0 eax, 1 ebx, 2 ecx, 3 edx
+  unsigned bit;
+  unsigned xcr0Mask;
+};
+constexpr CpuFeature kCpuFeatures[] = {
+    {"popcnt", 1, 0, 2, 23, 0},       {"sse4.2", 1, 0, 2, 20, 0},
+    {"avx", 1, 0, 2, 28, 0x6},        {"fma", 1, 0, 2, 12, 0x6},
+    {"avx2", 7, 0, 1, 5, 0x6},        {"bmi2", 7, 0, 1, 8, 0},
+    {"avx512f", 7, 0, 1, 16, 0xe6},   {"avx512dq", 7, 0, 1, 17, 0xe6},
+    {"avx512bw", 7, 0, 1, 30, 0xe6},  {"avx512vl", 7, 0, 1, 31, 0xe6},
+    {"avx512vbmi", 7, 0, 2, 1, 0xe6}, {"avx512bitalg", 7, 0, 2, 12, 0xe6},
+    {"avx512fp16", 7, 0, 3, 23, 0xe6}, {"amx-tile", 7, 0, 3, 24, 0x60000},
 };
 
 const char *cType(Type type) {
@@ -80,6 +102,19 @@ llvm::Expected<std::vector<Entry>> collectEntries(ModuleOp module) {
     for (auto [index, type] : llvm::enumerate(func.getResultTypes()))
       if (llvm::Error err = addPort(type, "result" + std::to_string(index), true))
         return std::move(err);
+    for (const Port &port : entry.ports)
+      if (port.type.getRank() == 0 || !port.type.isDynamicDim(0))
+        entry.notSplittable = port.name + " has no dynamic batch dimension";
+    func.walk([&](Operation *op) {
+      // quweit ops (and the constants and shape queries lowering adds) work
+      // row by row; anything else, attention above all, may mix rows.
+      if (!entry.notSplittable.empty() || op == func.getOperation() ||
+          op->getDialect()->getNamespace() == "quweit" ||
+          isa<func::ReturnOp>(op) || op->getName().getStringRef() == "arith.constant")
+        return;
+      entry.notSplittable = "'" + op->getName().getStringRef().str() +
+                            "' may mix rows of the batch";
+    });
     entries.push_back(std::move(entry));
   }
   if (entries.empty())
@@ -121,8 +156,9 @@ std::string headerText(const std::vector<Entry> &entries,
       os << "  (" << describe(port.type) << ")"
          << (port.isResult ? ", written by the call" : "") << "\n";
     }
-    os << " * Returns 0, or 1 if batch is negative or differs from a static\n"
-       << " * batch size (nothing is written then). */\n";
+    os << " * Returns 0; 1 if batch is negative or differs from a static batch\n"
+       << " * size; 2 if this CPU lacks features the object was compiled for\n"
+       << " * (nothing is written then). Threads per call: " << options.threads << ". */\n";
     os << "int32_t " << options.symbolPrefix << entry.name << "(int64_t batch";
     for (const Port &port : entry.ports)
       os << ", " << (port.isResult ? "" : "const ")
@@ -133,9 +169,208 @@ std::string headerText(const std::vector<Entry> &entries,
   return out;
 }
 
+/// Number of scalar values the lowered function takes for the entry's ports
+/// (allocated, aligned, offset, sizes, strides per memref).
+size_t descriptorValues(const Entry &entry) {
+  size_t count = 0;
+  for (const Port &port : entry.ports)
+    count += 3 + 2 * port.type.getRank();
+  return count;
+}
+
+/// Bytes of one batch row of a port (i1 is stored as one byte).
+int64_t rowBytes(const Port &port) {
+  int64_t bytes = std::max<int64_t>(1, port.type.getElementTypeBitWidth() / 8);
+  for (int64_t dim = 1; dim < port.type.getRank(); ++dim)
+    bytes *= port.type.getDimSize(dim);
+  return bytes;
+}
+
+/// Calls the lowered function on rows [begin, begin + count) of every port.
+void emitImplCall(llvm::IRBuilder<> &b, llvm::Function *impl, const Entry &entry,
+                  ArrayRef<llvm::Value *> data, llvm::Value *begin,
+                  llvm::Value *count) {
+  SmallVector<llvm::Value *> args;
+  for (auto [port, base] : llvm::zip(entry.ports, data)) {
+    llvm::Value *offset = b.CreateMul(begin, b.getInt64(rowBytes(port)));
+    llvm::Value *pointer = b.CreateGEP(b.getInt8Ty(), base, offset);
+    SmallVector<llvm::Value *> sizes;
+    for (int64_t dim : port.type.getShape())
+      sizes.push_back(ShapedType::isDynamic(dim) ? count : b.getInt64(dim));
+    // Descriptor: allocated, aligned, offset, sizes..., strides... (row-major).
+    args.append({pointer, pointer, b.getInt64(0)});
+    args.append(sizes.begin(), sizes.end());
+    SmallVector<llvm::Value *> strides(sizes.size());
+    llvm::Value *stride = b.getInt64(1);
+    for (int64_t dim = sizes.size() - 1; dim >= 0; --dim) {
+      strides[dim] = stride;
+      stride = b.CreateMul(stride, sizes[dim]);
+    }
+    args.append(strides.begin(), strides.end());
+  }
+  b.CreateCall(impl, args);
+}
+
+/// Splits the batch into `threads` chunks (multiples of 64 rows, so that no
+/// bit-sliced word is shared); chunk 0 runs on the caller's thread, the
+/// others on pthreads. A thread that cannot be created runs inline.
+void emitThreadedCalls(llvm::IRBuilder<> &b, llvm::Module &module,
+                       llvm::Function *impl, const Entry &entry,
+                       ArrayRef<llvm::Value *> data, llvm::Value *batch,
+                       unsigned threads) {
+  llvm::LLVMContext &context = module.getContext();
+  llvm::Type *i64 = b.getInt64Ty();
+  llvm::Type *ptr = b.getPtrTy();
+  llvm::Function *wrapper = b.GetInsertBlock()->getParent();
+  // Closure: {begin, count, port pointers...}.
+  SmallVector<llvm::Type *> fields = {i64, i64};
+  fields.append(entry.ports.size(), ptr);
+  auto *closureType = llvm::StructType::get(context, fields);
+
+  // The thread body: unpack the closure and call the lowered function.
+  auto *thunk = llvm::Function::Create(
+      llvm::FunctionType::get(ptr, {ptr}, false),
+      llvm::GlobalValue::InternalLinkage,
+      "__quweit_thread_" + entry.name, module);
+  {
+    llvm::IRBuilder<> tb(llvm::BasicBlock::Create(context, "entry", thunk));
+    llvm::Value *closure = thunk->getArg(0);
+    auto load = [&](unsigned field, llvm::Type *type) {
+      return tb.CreateLoad(type, tb.CreateStructGEP(closureType, closure, field));
+    };
+    llvm::Value *begin = load(0, i64), *count = load(1, i64);
+    SmallVector<llvm::Value *> ports;
+    for (size_t i = 0; i < entry.ports.size(); ++i)
+      ports.push_back(load(2 + i, ptr));
+    emitImplCall(tb, impl, entry, ports, begin, count);
+    tb.CreateRet(llvm::ConstantPointerNull::get(b.getPtrTy()));
+  }
+
+  llvm::FunctionCallee create = module.getOrInsertFunction(
+      "pthread_create", llvm::FunctionType::get(b.getInt32Ty(), {ptr, ptr, ptr, ptr}, false));
+  llvm::FunctionCallee join = module.getOrInsertFunction(
+      "pthread_join", llvm::FunctionType::get(b.getInt32Ty(), {i64, ptr}, false));
+
+  // chunk = ceil(ceil(batch / threads) / 64) * 64
+  llvm::Value *perThread = b.CreateUDiv(b.CreateAdd(batch, b.getInt64(threads - 1)),
+                                        b.getInt64(threads));
+  llvm::Value *chunk = b.CreateMul(
+      b.CreateUDiv(b.CreateAdd(perThread, b.getInt64(63)), b.getInt64(64)),
+      b.getInt64(64));
+  auto *closures = b.CreateAlloca(closureType, b.getInt32(threads));
+  auto *tids = b.CreateAlloca(i64, b.getInt32(threads));
+  auto *started = b.CreateAlloca(b.getInt1Ty(), b.getInt32(threads));
+  auto clampedBegin = [&](unsigned t) {
+    return b.CreateSelect(b.CreateICmpULT(b.CreateMul(chunk, b.getInt64(t)), batch),
+                          b.CreateMul(chunk, b.getInt64(t)), batch);
+  };
+  auto countOf = [&](llvm::Value *begin) {
+    llvm::Value *rest = b.CreateSub(batch, begin);
+    return b.CreateSelect(b.CreateICmpULT(rest, chunk), rest, chunk);
+  };
+  for (unsigned t = 1; t < threads; ++t) {
+    llvm::Value *begin = clampedBegin(t);
+    llvm::Value *count = countOf(begin);
+    llvm::Value *closure = b.CreateGEP(closureType, closures, b.getInt32(t));
+    b.CreateStore(begin, b.CreateStructGEP(closureType, closure, 0));
+    b.CreateStore(count, b.CreateStructGEP(closureType, closure, 1));
+    for (size_t i = 0; i < data.size(); ++i)
+      b.CreateStore(data[i], b.CreateStructGEP(closureType, closure, 2 + i));
+    llvm::Value *flag = b.CreateGEP(b.getInt1Ty(), started, b.getInt32(t));
+    b.CreateStore(b.getFalse(), flag);
+    auto *spawn = llvm::BasicBlock::Create(context, "spawn", wrapper);
+    auto *inline_ = llvm::BasicBlock::Create(context, "inline", wrapper);
+    auto *next = llvm::BasicBlock::Create(context, "next", wrapper);
+    b.CreateCondBr(b.CreateICmpUGT(count, b.getInt64(0)), spawn, next);
+    b.SetInsertPoint(spawn);
+    llvm::Value *status = b.CreateCall(
+        create, {b.CreateGEP(i64, tids, b.getInt32(t)),
+                 llvm::ConstantPointerNull::get(b.getPtrTy()), thunk, closure});
+    llvm::Value *ok = b.CreateICmpEQ(status, b.getInt32(0));
+    b.CreateStore(ok, flag);
+    b.CreateCondBr(ok, next, inline_);
+    b.SetInsertPoint(inline_);
+    b.CreateCall(thunk, {closure});
+    b.CreateBr(next);
+    b.SetInsertPoint(next);
+  }
+  emitImplCall(b, impl, entry, data, b.getInt64(0), countOf(b.getInt64(0)));
+  for (unsigned t = 1; t < threads; ++t) {
+    auto *joinBlock = llvm::BasicBlock::Create(context, "join", wrapper);
+    auto *next = llvm::BasicBlock::Create(context, "joined", wrapper);
+    llvm::Value *flag = b.CreateLoad(b.getInt1Ty(), b.CreateGEP(b.getInt1Ty(), started, b.getInt32(t)));
+    b.CreateCondBr(flag, joinBlock, next);
+    b.SetInsertPoint(joinBlock);
+    b.CreateCall(join, {b.CreateLoad(i64, b.CreateGEP(i64, tids, b.getInt32(t))),
+                        llvm::ConstantPointerNull::get(b.getPtrTy())});
+    b.CreateBr(next);
+    b.SetInsertPoint(next);
+  }
+}
+
+/// If the object needs CPU features beyond the x86-64 baseline, checks them
+/// with cpuid (and the OS's XCR0 state for AVX/AVX-512) on every call -
+/// a handful of instructions - and returns 2 with a message on stderr instead
+/// of executing an illegal instruction.
+llvm::Error emitCpuCheck(llvm::IRBuilder<> &b, llvm::Function *wrapper,
+                         ArrayRef<const CpuFeature *> features,
+                         const CompileOptions &options) {
+  if (features.empty())
+    return llvm::Error::success();
+  llvm::Module &module = *wrapper->getParent();
+  llvm::LLVMContext &context = module.getContext();
+  llvm::Type *i32 = b.getInt32Ty();
+  auto *cpuidResult = llvm::StructType::get(context, {i32, i32, i32, i32});
+  auto *cpuid = llvm::InlineAsm::get(
+      llvm::FunctionType::get(cpuidResult, {i32, i32}, false), "cpuid",
+      "={ax},={bx},={cx},={dx},{ax},{cx},~{dirflag},~{fpsr},~{flags}",
+      /*hasSideEffects=*/true);
+  auto *xgetbv = llvm::InlineAsm::get(
+      llvm::FunctionType::get(llvm::StructType::get(context, {i32, i32}), {i32}, false),
+      "xgetbv", "={ax},={dx},{cx},~{dirflag},~{fpsr},~{flags}", true);
+  llvm::Value *ok = b.getTrue();
+  unsigned xcr0Needed = 0;
+  std::string names;
+  for (const CpuFeature *feature : features) {
+    llvm::Value *regs = b.CreateCall(cpuid, {b.getInt32(feature->leaf), b.getInt32(feature->subleaf)});
+    llvm::Value *reg = b.CreateExtractValue(regs, feature->reg);
+    llvm::Value *bit = b.CreateAnd(b.CreateLShr(reg, feature->bit), b.getInt32(1));
+    ok = b.CreateAnd(ok, b.CreateICmpEQ(bit, b.getInt32(1)));
+    xcr0Needed |= feature->xcr0Mask;
+    names += std::string(names.empty() ? "" : " ") + feature->llvmName;
+  }
+  auto *fail = llvm::BasicBlock::Create(context, "cpu_unsupported", wrapper);
+  auto *cont = llvm::BasicBlock::Create(context, "cpu_ok", wrapper);
+  if (xcr0Needed) {
+    // OSXSAVE (cpuid 1, ecx bit 27) must be set before xgetbv may run.
+    llvm::Value *regs = b.CreateCall(cpuid, {b.getInt32(1), b.getInt32(0)});
+    llvm::Value *osxsave = b.CreateAnd(b.CreateLShr(b.CreateExtractValue(regs, 2), 27), b.getInt32(1));
+    auto *xcr = llvm::BasicBlock::Create(context, "check_xcr0", wrapper);
+    b.CreateCondBr(b.CreateAnd(ok, b.CreateICmpEQ(osxsave, b.getInt32(1))), xcr, fail);
+    b.SetInsertPoint(xcr);
+    llvm::Value *low = b.CreateExtractValue(b.CreateCall(xgetbv, {b.getInt32(0)}), 0);
+    llvm::Value *enabled = b.CreateICmpEQ(b.CreateAnd(low, b.getInt32(xcr0Needed)), b.getInt32(xcr0Needed));
+    b.CreateCondBr(enabled, cont, fail);
+  } else {
+    b.CreateCondBr(ok, cont, fail);
+  }
+  b.SetInsertPoint(fail);
+  std::string message = "quweit: " + options.symbolPrefix + wrapper->getName().drop_front(options.symbolPrefix.size()).str() +
+                        ": this CPU lacks features the model was compiled for (--mcpu=" +
+                        options.cpu + "; needs " + names + "); recompile with --mcpu=generic or native\n";
+  llvm::FunctionCallee write = module.getOrInsertFunction(
+      "write", llvm::FunctionType::get(b.getInt64Ty(), {i32, b.getPtrTy(), b.getInt64Ty()}, false));
+  llvm::Value *text = b.CreateGlobalString(message, "__quweit_cpu_message");
+  b.CreateCall(write, {b.getInt32(2), text, b.getInt64(message.size())});
+  b.CreateRet(b.getInt32(2));
+  b.SetInsertPoint(cont);
+  return llvm::Error::success();
+}
+
 /// Adds `int32_t <prefix><name>(int64_t batch, T *ports...)`, which builds the
 /// memref descriptors of the lowered function and calls it.
 llvm::Error addEntryWrapper(llvm::Module &module, const Entry &entry,
+                            ArrayRef<const CpuFeature *> features,
                             const CompileOptions &options) {
   llvm::Function *impl = module.getFunction(entry.name);
   if (!impl)
@@ -170,29 +405,24 @@ llvm::Error addEntryWrapper(llvm::Module &module, const Entry &entry,
   b.CreateRet(b.getInt32(1));
   b.SetInsertPoint(run);
 
-  SmallVector<llvm::Value *> args;
+  if (llvm::Error err = emitCpuCheck(b, wrapper, features, options))
+    return err;
+
+  SmallVector<llvm::Value *> data;
   for (auto [index, port] : llvm::enumerate(entry.ports)) {
-    llvm::Value *data = wrapper->getArg(index + 1);
-    data->setName(port.name);
-    SmallVector<llvm::Value *> sizes;
-    for (int64_t dim : port.type.getShape())
-      sizes.push_back(ShapedType::isDynamic(dim) ? batch : b.getInt64(dim));
-    // Descriptor: allocated, aligned, offset, sizes..., strides... (row-major).
-    args.append({data, data, b.getInt64(0)});
-    args.append(sizes.begin(), sizes.end());
-    SmallVector<llvm::Value *> strides(sizes.size());
-    llvm::Value *stride = b.getInt64(1);
-    for (int64_t dim = sizes.size() - 1; dim >= 0; --dim) {
-      strides[dim] = stride;
-      stride = b.CreateMul(stride, sizes[dim]);
-    }
-    args.append(strides.begin(), strides.end());
+    data.push_back(wrapper->getArg(index + 1));
+    data.back()->setName(port.name);
   }
-  if (impl->arg_size() != args.size())
+  if (impl->arg_size() != descriptorValues(entry))
     return error("lowered function '" + entry.name + "' takes " +
                  llvm::Twine(impl->arg_size()) + " values, expected " +
-                 llvm::Twine(args.size()));
-  b.CreateCall(impl, args);
+                 llvm::Twine(descriptorValues(entry)));
+  if (options.threads <= 1) {
+    emitImplCall(b, impl, entry, data, b.getInt64(0), batch);
+    b.CreateRet(b.getInt32(0));
+    return llvm::Error::success();
+  }
+  emitThreadedCalls(b, module, impl, entry, data, batch, options.threads);
   b.CreateRet(b.getInt32(0));
   return llvm::Error::success();
 }
@@ -211,6 +441,8 @@ llvm::Expected<CompiledModel> compileModel(ModuleOp module,
 
   llvm::InitializeNativeTarget();
   llvm::InitializeNativeTargetAsmPrinter();
+  // The CPU feature check is inline asm (cpuid), which needs the parser.
+  llvm::InitializeNativeTargetAsmParser();
   llvm::Triple triple(llvm::sys::getDefaultTargetTriple());
   std::string lookupError;
   const llvm::Target *target = llvm::TargetRegistry::lookupTarget(triple, lookupError);
@@ -240,6 +472,14 @@ llvm::Expected<CompiledModel> compileModel(ModuleOp module,
   llvm::Expected<std::vector<Entry>> entries = collectEntries(module);
   if (!entries)
     return entries.takeError();
+  if (options.threads < 1 || options.threads > 256)
+    return error("--num-threads must be in [1, 256], got " + llvm::Twine(options.threads));
+  if (options.threads > 1)
+    for (const Entry &entry : *entries)
+      if (!entry.notSplittable.empty())
+        return error("cannot split '" + entry.name + "' over " +
+                     llvm::Twine(options.threads) + " threads: " +
+                     entry.notSplittable + " (use --num-threads=1)");
 
   PassManager pm(module->getContext());
   if (failed(buildToLLVMPipeline(pm, pipelineOptions)))
@@ -256,8 +496,14 @@ llvm::Expected<CompiledModel> compileModel(ModuleOp module,
       translateModuleToLLVMIR(module, llvmContext, options.sourceName);
   if (!llvmModule)
     return error("translation to LLVM IR failed");
+  // Features beyond the x86-64 baseline that the object may use.
+  SmallVector<const CpuFeature *> needed;
+  if (triple.isX86())
+    for (const CpuFeature &feature : kCpuFeatures)
+      if (machine->getMCSubtargetInfo()->checkFeatures(std::string("+") + feature.llvmName))
+        needed.push_back(&feature);
   for (const Entry &entry : *entries)
-    if (llvm::Error err = addEntryWrapper(*llvmModule, entry, options))
+    if (llvm::Error err = addEntryWrapper(*llvmModule, entry, needed, options))
       return std::move(err);
   llvmModule->setDataLayout(machine->createDataLayout());
   llvmModule->setTargetTriple(triple);

@@ -24,6 +24,10 @@ struct CompileOptions {
   std::string cpu = "native";
   /// Bit layout of LUT layers (see quweit-to-llvm).
   std::string layout = "auto";
+  /// Threads a call splits its batch over (1: the caller's thread only).
+  /// Needs functions whose rows are independent (quweit ops only) and whose
+  /// every argument and result has a dynamic batch dimension.
+  unsigned threads = 1;
   /// Prefix of the exported C entry points.
   std::string symbolPrefix = "quweit_";
   /// Name written in the header's comments.
