@@ -462,3 +462,35 @@ func.func @yield_outside(%x: tensor<4x2xf32>) {
   // expected-error @+1 {{expects parent op to be one of 'quweit.lut_ffn, quweit.transformer_block'}}
   quweit.yield %x : tensor<4x2xf32>
 }
+
+// -----
+
+func.func @packed_mapping_range(%w: tensor<?x3xi64>) {
+  // expected-error @+1 {{'mapping' value 3 at [0, 1] is out of range [0, 3)}}
+  %0 = quweit.packed_lut_layer %w layout(<batch_sliced>) num_inputs(3) mapping(dense<[[0, 3]]> : tensor<1x2xi32>) tables(dense<false> : tensor<1x4xi1>) : tensor<?x3xi64> -> tensor<?x1xi64>
+  return
+}
+
+// -----
+
+func.func @packed_num_inputs(%w: tensor<?x3xi64>) {
+  // expected-error @+1 {{input dimension 1 is 3, expected 4}}
+  %0 = quweit.packed_lut_layer %w layout(<batch_sliced>) num_inputs(4) mapping(dense<[[0, 3]]> : tensor<1x2xi32>) tables(dense<false> : tensor<1x4xi1>) : tensor<?x3xi64> -> tensor<?x1xi64>
+  return
+}
+
+// -----
+
+func.func @packed_words(%w: tensor<?x2xi64>) {
+  // expected-error @+1 {{input word dimension is 2, expected 1}}
+  %0 = quweit.packed_lut_layer %w layout(<feature_packed>) num_inputs(64) mapping(dense<[[0, 3]]> : tensor<1x2xi32>) tables(dense<false> : tensor<1x4xi1>) : tensor<?x2xi64> -> tensor<?x1xi64>
+  return
+}
+
+// -----
+
+func.func @packed_word_types(%w: tensor<?x1xi64>) {
+  // expected-error @+1 {{input and result must use the same word type}}
+  %0 = quweit.packed_lut_layer %w layout(<feature_packed>) num_inputs(64) mapping(dense<[[0, 3]]> : tensor<1x2xi32>) tables(dense<false> : tensor<1x4xi1>) : tensor<?x1xi64> -> tensor<?x1xi32>
+  return
+}

@@ -74,6 +74,17 @@ func.func @packing(%x: tensor<100x8xi1>, %y: tensor<?x70xi1>, %w: tensor<?x70xi6
   return %1, %2, %3 : tensor<100x8xi1>, tensor<?x3xi32>, tensor<?x70xi1>
 }
 
+// CHECK-LABEL: func.func @packed_lut_layer
+// CHECK: quweit.packed_lut_layer %{{.*}} layout(<batch_sliced>) num_inputs(3) mapping(dense<{{\[\[}}0, 2]]> : tensor<1x2xi32>) tables(dense<{{\[\[}}false, true, true, false]]> : tensor<1x4xi1>) : tensor<?x3xi64> -> tensor<?x1xi64>
+// CHECK: quweit.packed_lut_layer %{{.*}} layout(<feature_packed>) num_inputs(70) {{.*}} : tensor<?x2xi64> -> tensor<?x1xi64>
+func.func @packed_lut_layer(%w: tensor<?x3xi64>, %v: tensor<?x2xi64>) -> (tensor<?x1xi64>, tensor<?x1xi64>) {
+  %0 = quweit.packed_lut_layer %w layout(<batch_sliced>) num_inputs(3) mapping(dense<[[0, 2]]> : tensor<1x2xi32>)
+      tables(dense<[[false, true, true, false]]> : tensor<1x4xi1>) : tensor<?x3xi64> -> tensor<?x1xi64>
+  %1 = quweit.packed_lut_layer %v layout(<feature_packed>) num_inputs(70) mapping(dense<[[69, 0]]> : tensor<1x2xi32>)
+      tables(dense<[[false, true, true, false]]> : tensor<1x4xi1>) : tensor<?x2xi64> -> tensor<?x1xi64>
+  return %0, %1 : tensor<?x1xi64>, tensor<?x1xi64>
+}
+
 // CHECK-LABEL: func.func @lut_ffn
 // CHECK: quweit.lut_ffn %{{.*}} : tensor<?x2xf32> -> tensor<?x2xf32> {
 // CHECK-NEXT: ^bb0(%[[IN:.*]]: tensor<?x2xf32>):
