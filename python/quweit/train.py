@@ -286,7 +286,7 @@ def run(args):
         if not os.path.exists(ckpt_path):
             raise SystemExit(f"error: --resume given but {ckpt_path} does not exist")
         ck = read_checkpoint(ckpt_path, map_location=device)
-        if ck["config"] != cfg:
+        if ck["config"] != model.config:
             raise SystemExit("error: --resume: the checkpoint's model config differs from the command "
                              "line's; use the same model options as the original run")
         model.load_state_dict(ck["model"])

@@ -29,6 +29,7 @@ class GPT(nn.Module):
         self.norm = nn.LayerNorm(d, eps=LN_EPS)
         self.head = nn.Linear(d, c["vocab_size"], bias=False)
         self.head.weight = self.tok_emb.weight  # weight tying, as nanoGPT
+        nn.init.normal_(self.tok_emb.weight, std=0.02)  # nanoGPT's init (N(0,1) gives huge tied logits)
 
     def forward(self, idx: torch.Tensor, targets: torch.Tensor | None = None):
         B, T = idx.shape
