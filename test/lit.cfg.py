@@ -34,3 +34,7 @@ for cc in ["clang-22", "cc", "gcc"]:
         config.substitutions.append(("%cc", shutil.which(cc)))
         config.available_features.add("native-cc")
         break
+
+# libomp for objects compiled with --parallel=openmp (Debian's libomp-22-dev).
+config.substitutions.append(
+    ("%openmp_link", "-L/usr/lib/llvm-22/lib -lomp -Wl,-rpath,/usr/lib/llvm-22/lib"))

@@ -13,6 +13,8 @@ std::string quweit::validate(const ToLLVMOptions &options) {
       layout != "feature-packed" && layout != "none")
     return "unknown layout '" + layout +
            "' (use batch-sliced, feature-packed, auto or none)";
+  if (options.threads < 1 || options.threads > 256)
+    return "threads must be in [1, 256], got " + std::to_string(options.threads);
   return "";
 }
 
@@ -32,12 +34,20 @@ LogicalResult quweit::buildToLLVMPipeline(OpPassManager &pm,
       "func.func(convert-elementwise-to-linalg),"
       "one-shot-bufferize{bufferize-function-boundaries=1 "
       "function-boundary-type-conversion=identity-layout-map},"
-      "buffer-deallocation-pipeline,"
-      "convert-linalg-to-loops,"
-      "convert-scf-to-cf,"
+      "buffer-deallocation-pipeline,";
+  if (options.threads > 1)
+    pipeline += "convert-linalg-to-parallel-loops,"
+                "convert-scf-to-openmp{num-threads=" +
+                std::to_string(options.threads) + "},";
+  else
+    pipeline += "convert-linalg-to-loops,";
+  // memref (alloca scopes from the OpenMP conversion included) is lowered
+  // while scf regions are still single blocks.
+  pipeline +=
       "expand-strided-metadata,"
       "lower-affine,"
       "finalize-memref-to-llvm,"
+      "convert-scf-to-cf,"
       "convert-math-to-llvm,"
       "convert-to-llvm,"
       "reconcile-unrealized-casts";

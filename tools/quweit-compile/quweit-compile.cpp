@@ -61,6 +61,12 @@ static cl::opt<unsigned> threads("num-threads", cl::init(1),
                                   cl::desc("Threads one call splits its batch over "
                                            "(functions of quweit ops only)"),
                                   cl::cat(category));
+static cl::opt<std::string> parallel(
+    "parallel", cl::init("batch"),
+    cl::desc("How --num-threads is used: batch (split the batch over pthreads; "
+             "functions of quweit ops only) or openmp (parallel loops over rows "
+             "and LUTs inside every op; any model; link with -lomp)"),
+    cl::cat(category));
 static cl::opt<std::string> prefix("prefix", cl::init("quweit_"),
                                    cl::desc("Prefix of the exported C symbols"),
                                    cl::cat(category));
@@ -107,6 +113,7 @@ int main(int argc, char **argv) {
   options.layout = layout;
   options.symbolPrefix = prefix;
   options.threads = threads;
+  options.parallel = parallel;
   options.sourceName = llvm::sys::path::filename(inputFilename).str();
   llvm::Expected<quweit::CompiledModel> compiled =
       quweit::compileModel(*module, options);

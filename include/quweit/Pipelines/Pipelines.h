@@ -15,6 +15,12 @@ struct ToLLVMOptions : mlir::PassPipelineOptions<ToLLVMOptions> {
                      "auto (feature-packed for static batches below 64) or "
                      "none (evaluate on i1 tensors)"),
       llvm::cl::init("auto")};
+  Option<unsigned> threads{
+      *this, "threads",
+      llvm::cl::desc("OpenMP threads for the parallel loops of every op "
+                     "(rows and LUTs); 1 lowers to sequential loops and "
+                     "needs no OpenMP runtime"),
+      llvm::cl::init(1)};
 };
 
 /// Checks the options; returns an error message or "".

@@ -7,6 +7,7 @@
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/OpenMP/OpenMPToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Export.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/IR/IRBuilder.h"
@@ -158,7 +159,10 @@ std::string headerText(const std::vector<Entry> &entries,
     }
     os << " * Returns 0; 1 if batch is negative or differs from a static batch\n"
        << " * size; 2 if this CPU lacks features the object was compiled for\n"
-       << " * (nothing is written then). Threads per call: " << options.threads << ". */\n";
+       << " * (nothing is written then). Threads per call: " << options.threads
+       << (options.parallel == "openmp" && options.threads > 1
+               ? " (OpenMP: link with -lomp)" : "")
+       << ". */\n";
     os << "int32_t " << options.symbolPrefix << entry.name << "(int64_t batch";
     for (const Port &port : entry.ports)
       os << ", " << (port.isResult ? "" : "const ")
@@ -417,7 +421,7 @@ llvm::Error addEntryWrapper(llvm::Module &module, const Entry &entry,
     return error("lowered function '" + entry.name + "' takes " +
                  llvm::Twine(impl->arg_size()) + " values, expected " +
                  llvm::Twine(descriptorValues(entry)));
-  if (options.threads <= 1) {
+  if (options.threads <= 1 || options.parallel != "batch") {
     emitImplCall(b, impl, entry, data, b.getInt64(0), batch);
     b.CreateRet(b.getInt32(0));
     return llvm::Error::success();
@@ -438,6 +442,8 @@ llvm::Expected<CompiledModel> compileModel(ModuleOp module,
   pipelineOptions.layout = options.layout;
   if (std::string problem = validate(pipelineOptions); !problem.empty())
     return error(problem);
+  if (options.threads < 1 || options.threads > 256)
+    return error("--num-threads must be in [1, 256], got " + llvm::Twine(options.threads));
 
   llvm::InitializeNativeTarget();
   llvm::InitializeNativeTargetAsmPrinter();
@@ -472,9 +478,13 @@ llvm::Expected<CompiledModel> compileModel(ModuleOp module,
   llvm::Expected<std::vector<Entry>> entries = collectEntries(module);
   if (!entries)
     return entries.takeError();
-  if (options.threads < 1 || options.threads > 256)
-    return error("--num-threads must be in [1, 256], got " + llvm::Twine(options.threads));
-  if (options.threads > 1)
+  if (options.parallel != "batch" && options.parallel != "openmp")
+    return error("unknown parallel mode '" + options.parallel +
+                 "' (use batch or openmp)");
+  bool batchThreads = options.parallel == "batch" && options.threads > 1;
+  if (options.parallel == "openmp")
+    pipelineOptions.threads = options.threads;
+  if (batchThreads)
     for (const Entry &entry : *entries)
       if (!entry.notSplittable.empty())
         return error("cannot split '" + entry.name + "' over " +
@@ -490,6 +500,7 @@ llvm::Expected<CompiledModel> compileModel(ModuleOp module,
   DialectRegistry registry;
   registerBuiltinDialectTranslation(registry);
   registerLLVMDialectTranslation(registry);
+  registerOpenMPDialectTranslation(registry);
   module->getContext()->appendDialectRegistry(registry);
   llvm::LLVMContext llvmContext;
   std::unique_ptr<llvm::Module> llvmModule =

@@ -28,6 +28,11 @@ struct CompileOptions {
   /// Needs functions whose rows are independent (quweit ops only) and whose
   /// every argument and result has a dynamic batch dimension.
   unsigned threads = 1;
+  /// How threads are used: "batch" (the entry point splits the batch over
+  /// pthreads; row-independent functions only) or "openmp" (every op's
+  /// parallel loops, rows and LUTs alike, run on OpenMP threads; any model,
+  /// batch 1 included; the object then needs libomp).
+  std::string parallel = "batch";
   /// Prefix of the exported C entry points.
   std::string symbolPrefix = "quweit_";
   /// Name written in the header's comments.
