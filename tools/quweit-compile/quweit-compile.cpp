@@ -42,6 +42,9 @@ static cl::opt<std::string> headerFilename("header",
                                            cl::desc("C header to write"),
                                            cl::value_desc("file.h"),
                                            cl::cat(category));
+static cl::opt<std::string> signatureFilename(
+    "signature", cl::desc("Also write a JSON description of the entry points"),
+    cl::value_desc("file.json"), cl::cat(category));
 static cl::opt<std::string> llvmIRFilename("emit-llvm",
                                            cl::desc("Also write the optimised LLVM IR"),
                                            cl::value_desc("file.ll"),
@@ -136,6 +139,8 @@ int main(int argc, char **argv) {
     return true;
   };
   if (!headerFilename.empty() && !write(headerFilename, compiled->header))
+    return 1;
+  if (!signatureFilename.empty() && !write(signatureFilename, compiled->signature))
     return 1;
   if (!llvmIRFilename.empty() && !write(llvmIRFilename, compiled->llvmIR))
     return 1;

@@ -10,10 +10,12 @@
 #include "mlir/Target/LLVMIR/Dialect/OpenMP/OpenMPToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Export.h"
 #include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/FormatVariadic.h"
 #include "llvm/IR/IRBuilder.h"
 #include "llvm/IR/InlineAsm.h"
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Verifier.h"
+#include "llvm/Support/JSON.h"
 #include "llvm/MC/MCSubtargetInfo.h"
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Passes/PassBuilder.h"
@@ -127,6 +129,50 @@ std::string describe(RankedTensorType type) {
   std::string text;
   llvm::raw_string_ostream os(text);
   os << type;
+  return text;
+}
+
+const char *numpyType(Type type) {
+  if (type.isF32()) return "float32";
+  if (type.isF64()) return "float64";
+  if (type.isInteger(1)) return "bool";
+  if (type.isInteger(8)) return "int8";
+  if (type.isInteger(16)) return "int16";
+  if (type.isInteger(32)) return "int32";
+  return "int64";
+}
+
+std::string signatureJson(const std::vector<Entry> &entries,
+                          const CompileOptions &options) {
+  llvm::json::Array functions;
+  for (const Entry &entry : entries) {
+    llvm::json::Array ports;
+    for (const Port &port : entry.ports) {
+      llvm::json::Array shape;
+      for (int64_t dim : port.type.getShape())
+        shape.push_back(ShapedType::isDynamic(dim) ? int64_t(-1) : dim);
+      ports.push_back(llvm::json::Object{
+          {"name", port.name},
+          {"role", port.isResult ? "result" : "argument"},
+          {"dtype", numpyType(port.type.getElementType())},
+          {"shape", std::move(shape)},
+          {"mlir_type", describe(port.type)}});
+    }
+    functions.push_back(llvm::json::Object{
+        {"name", entry.name},
+        {"symbol", options.symbolPrefix + entry.name},
+        {"ports", std::move(ports)}});
+  }
+  llvm::json::Object root{{"format", "quweit-signature-1"},
+                          {"source", options.sourceName},
+                          {"cpu", options.cpu},
+                          {"layout", options.layout},
+                          {"threads", int64_t(options.threads)},
+                          {"parallel", options.parallel},
+                          {"functions", std::move(functions)}};
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  os << llvm::formatv("{0:2}", llvm::json::Value(std::move(root))) << "\n";
   return text;
 }
 
@@ -555,6 +601,7 @@ llvm::Expected<CompiledModel> compileModel(ModuleOp module,
   codegen.run(*llvmModule);
   result.object.assign(objectBytes.begin(), objectBytes.end());
   result.header = headerText(*entries, options);
+  result.signature = signatureJson(*entries, options);
   return result;
 }
 

@@ -43,6 +43,10 @@ struct CompiledModel {
   std::string object; // bytes of the relocatable object
   std::string header; // the C header
   std::string llvmIR; // the optimised LLVM IR (for --emit-llvm)
+  /// JSON description of the entry points (names, symbols, ports with
+  /// numpy dtype names and shapes, -1 for the batch), for runtimes that load
+  /// the object without parsing C.
+  std::string signature;
 };
 
 /// Compiles `module` (consumed: it is lowered in place). Errors are
