@@ -1,6 +1,7 @@
 //===- Evaluator.cpp - reference evaluation of quweit functions -----------===//
 
 #include "quweit/Reference/Evaluator.h"
+#include "BlockEvaluator.h"
 #include "quweit/Dialect/QuWeiT/ElementsAccess.h"
 #include "quweit/Dialect/QuWeiT/QuWeiTOps.h"
 #include "quweit/Reference/Kernels.h"
@@ -58,40 +59,6 @@ std::string checkArgument(const Tensor &tensor, Type type) {
   return "";
 }
 
-namespace {
-
-/// Evaluates the ops of one block in order.
-class BlockEvaluator {
-public:
-  explicit BlockEvaluator(const EvaluationOptions &options)
-      : options(options) {}
-
-  /// Binds the block arguments, runs the ops, and returns the terminator's
-  /// operand values.
-  FailureOr<std::vector<Tensor>> run(Block &block, ArrayRef<Tensor> arguments);
-
-private:
-  LogicalResult evaluate(Operation *op);
-  LogicalResult evaluateConstant(arith::ConstantOp op);
-  LogicalResult evaluateThermometer(ThermometerOp op);
-  LogicalResult evaluateLutLayer(LutLayerOp op);
-  LogicalResult evaluateGroupSum(GroupSumOp op);
-  LogicalResult evaluateScaleCounts(ScaleCountsOp op);
-  LogicalResult evaluateArgMax(ArgMaxOp op);
-  LogicalResult evaluatePack(PackBitsOp op);
-  LogicalResult evaluatePackedLutLayer(PackedLutLayerOp op);
-  LogicalResult evaluateDim(tensor::DimOp op);
-  LogicalResult evaluateUnpack(UnpackBitsOp op);
-  LogicalResult evaluateRegionOp(Operation *op);
-
-  /// Allocates the result tensor of `value` with the given shape after
-  /// checking it against the static dims of its type and the size limit.
-  FailureOr<Tensor *> allocate(Operation *op, Value value,
-                               std::vector<int64_t> shape);
-
-  const EvaluationOptions &options;
-  llvm::DenseMap<Value, Tensor> values;
-};
 
 FailureOr<Tensor *> BlockEvaluator::allocate(Operation *op, Value value,
                                              std::vector<int64_t> shape) {
@@ -144,11 +111,7 @@ LogicalResult BlockEvaluator::evaluate(Operation *op) {
       .Case([&](UnpackBitsOp u) { return evaluateUnpack(u); })
       .Case<LutFFNOp, TransformerBlockOp>(
           [&](Operation *r) { return evaluateRegionOp(r); })
-      .Default([&](Operation *other) {
-        return other->emitError()
-               << "the reference evaluator does not support '"
-               << other->getName() << "'";
-      });
+      .Default([&](Operation *other) { return evaluateStandard(other); });
 }
 
 LogicalResult BlockEvaluator::evaluateConstant(arith::ConstantOp op) {
@@ -156,6 +119,25 @@ LogicalResult BlockEvaluator::evaluateConstant(arith::ConstantOp op) {
       index && op.getType().isIndex()) {
     Tensor scalar = *Tensor::zeros(ElementType::I64, {});
     scalar.ints[0] = index.getInt();
+    values[op.getResult()] = std::move(scalar);
+    return success();
+  }
+  if (auto number = dyn_cast<FloatAttr>(op.getValue());
+      number && op.getType().isF32()) {
+    Tensor scalar = *Tensor::zeros(ElementType::F32, {});
+    scalar.floats[0] = number.getValue().convertToFloat();
+    values[op.getResult()] = std::move(scalar);
+    return success();
+  }
+  if (auto number = dyn_cast<IntegerAttr>(op.getValue())) {
+    std::optional<ElementType> type = toElementType(op.getType());
+    if (!type)
+      return op.emitError("reference evaluator: unsupported scalar type");
+    Tensor scalar = *Tensor::zeros(*type, {});
+    if (scalar.isBits())
+      scalar.bits[0] = number.getValue().getBoolValue();
+    else
+      scalar.ints[0] = number.getValue().getSExtValue();
     values[op.getResult()] = std::move(scalar);
     return success();
   }
@@ -372,7 +354,6 @@ LogicalResult BlockEvaluator::evaluateRegionOp(Operation *op) {
   return success();
 }
 
-} // namespace
 
 FailureOr<std::vector<Tensor>> evaluate(func::FuncOp func,
                                         ArrayRef<Tensor> arguments,

@@ -16,6 +16,8 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/MLIRContext.h"
@@ -118,7 +120,8 @@ int main(int argc, char **argv) {
       "docs/semantics.md defines it\n");
 
   DialectRegistry registry;
-  registry.insert<func::FuncDialect, arith::ArithDialect, tensor::TensorDialect>();
+  registry.insert<func::FuncDialect, arith::ArithDialect, tensor::TensorDialect,
+                  linalg::LinalgDialect, math::MathDialect>();
   quweit::registerAllDialects(registry);
   MLIRContext context(registry);
 
