@@ -13,6 +13,9 @@ std::string quweit::validate(const ToLLVMOptions &options) {
       layout != "feature-packed" && layout != "none")
     return "unknown layout '" + layout +
            "' (use batch-sliced, feature-packed, auto or none)";
+  unsigned bits = options.wordBits;
+  if (bits != 8 && bits != 16 && bits != 32 && bits != 64)
+    return "word-bits must be 8, 16, 32 or 64, got " + std::to_string(bits);
   if (options.threads < 1 || options.threads > 256)
     return "threads must be in [1, 256], got " + std::to_string(options.threads);
   return "";
@@ -25,6 +28,7 @@ LogicalResult quweit::buildToLLVMPipeline(OpPassManager &pm,
   std::string pipeline;
   if (options.layout.getValue() != "none")
     pipeline += "quweit-pack-bits{layout=" + options.layout.getValue() +
+                " word-bits=" + std::to_string(options.wordBits) +
                 "},canonicalize,";
   // Results become caller buffers before bufferization, so that one-shot
   // bufferization writes into them directly (docs/abi.md).

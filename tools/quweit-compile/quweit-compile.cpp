@@ -70,6 +70,9 @@ static cl::opt<std::string> parallel(
              "functions of quweit ops only) or openmp (parallel loops over rows "
              "and LUTs inside every op; any model; link with -lomp)"),
     cl::cat(category));
+static cl::opt<unsigned> wordBits("word-bits", cl::init(64),
+                                  cl::desc("Bits per packed word: 8, 16, 32 or 64"),
+                                  cl::cat(category));
 static cl::opt<std::string> prefix("prefix", cl::init("quweit_"),
                                    cl::desc("Prefix of the exported C symbols"),
                                    cl::cat(category));
@@ -116,6 +119,7 @@ int main(int argc, char **argv) {
   options.layout = layout;
   options.symbolPrefix = prefix;
   options.threads = threads;
+  options.wordBits = wordBits;
   options.parallel = parallel;
   options.sourceName = llvm::sys::path::filename(inputFilename).str();
   llvm::Expected<quweit::CompiledModel> compiled =

@@ -15,6 +15,10 @@ struct ToLLVMOptions : mlir::PassPipelineOptions<ToLLVMOptions> {
                      "auto (feature-packed for static batches below 64) or "
                      "none (evaluate on i1 tensors)"),
       llvm::cl::init("auto")};
+  Option<unsigned> wordBits{
+      *this, "word-bits",
+      llvm::cl::desc("Bits per packed word (8, 16, 32, 64)"),
+      llvm::cl::init(64)};
   Option<unsigned> threads{
       *this, "threads",
       llvm::cl::desc("OpenMP threads for the parallel loops of every op "

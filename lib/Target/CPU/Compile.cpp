@@ -486,6 +486,7 @@ llvm::Expected<CompiledModel> compileModel(ModuleOp module,
                  llvm::Twine(options.optLevel));
   ToLLVMOptions pipelineOptions;
   pipelineOptions.layout = options.layout;
+  pipelineOptions.wordBits = options.wordBits;
   if (std::string problem = validate(pipelineOptions); !problem.empty())
     return error(problem);
   if (options.threads < 1 || options.threads > 256)

@@ -30,7 +30,7 @@ def PackBits : Pass<"quweit-pack-bits"> {
   let description = [{
     Replaces each `quweit.lut_layer` by `quweit.pack_bits` ->
     `quweit.packed_lut_layer` -> `quweit.unpack_bits` in the chosen layout,
-    with 64-bit words. Consecutive layers share their packed words: a layer
+    with words of `word-bits` bits (64 by default). Consecutive layers share their packed words: a layer
     that reads another packed layer's output reads its words directly, so a
     chain of layers is packed once and unpacked once. Results are unchanged.
 
@@ -41,7 +41,10 @@ def PackBits : Pass<"quweit-pack-bits"> {
   }];
   let options = [
     Option<"layout", "layout", "std::string", /*default=*/"\"auto\"",
-           "batch-sliced, feature-packed or auto">
+           "batch-sliced, feature-packed or auto">,
+    Option<"wordBits", "word-bits", "unsigned", /*default=*/"64",
+           "bits per packed word: 8, 16, 32 or 64 (the SIMD lane width of "
+           "bit-sliced evaluation)">
   ];
   let dependentDialects = ["::quweit::QuWeiTDialect", "::mlir::tensor::TensorDialect"];
 }

@@ -24,6 +24,8 @@ struct CompileOptions {
   std::string cpu = "native";
   /// Bit layout of LUT layers (see quweit-to-llvm).
   std::string layout = "auto";
+  /// Bits per packed word (8, 16, 32, 64).
+  unsigned wordBits = 64;
   /// Threads a call splits its batch over (1: the caller's thread only).
   /// Needs functions whose rows are independent (quweit ops only) and whose
   /// every argument and result has a dynamic batch dimension.

@@ -17,8 +17,6 @@ using namespace quweit;
 
 namespace {
 
-constexpr int64_t kWordBits = 64;
-
 int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
 struct PackBitsPass : quweit::impl::PackBitsBase<PackBitsPass> {
@@ -28,6 +26,11 @@ struct PackBitsPass : quweit::impl::PackBitsBase<PackBitsPass> {
     if (layout != "auto" && layout != "batch-sliced" && layout != "feature-packed") {
       getOperation()->emitError() << "quweit-pack-bits: unknown layout '" << layout
                                   << "' (use batch-sliced, feature-packed or auto)";
+      return signalPassFailure();
+    }
+    if (wordBits != 8 && wordBits != 16 && wordBits != 32 && wordBits != 64) {
+      getOperation()->emitError() << "quweit-pack-bits: word-bits must be 8, "
+                                     "16, 32 or 64, got " << wordBits;
       return signalPassFailure();
     }
     SmallVector<LutLayerOp> layers;
@@ -81,12 +84,13 @@ struct PackBitsPass : quweit::impl::PackBitsBase<PackBitsPass> {
       return BitLayout::batch_sliced;
     if (layout == "feature-packed")
       return BitLayout::feature_packed;
-    bool smallStaticBatch = !type.isDynamicDim(0) && type.getDimSize(0) < kWordBits;
+    bool smallStaticBatch = !type.isDynamicDim(0) && type.getDimSize(0) < int64_t(wordBits);
     return smallStaticBatch ? BitLayout::feature_packed : BitLayout::batch_sliced;
   }
 
   RankedTensorType packedType(RankedTensorType bits, BitLayout chosen) {
-    auto word = IntegerType::get(&getContext(), kWordBits);
+    int64_t kWordBits = wordBits;
+    auto word = IntegerType::get(&getContext(), wordBits);
     int64_t rows = bits.getDimSize(0), cols = bits.getDimSize(1);
     if (chosen == BitLayout::batch_sliced)
       return RankedTensorType::get(
