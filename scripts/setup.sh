@@ -19,6 +19,8 @@ PACKAGES=(
   python3-matplotlib python3-pip python3-setuptools python3-wheel
   # Fast BLAS for torch/numpy and the dense baselines
   libopenblas0-pthread libopenblas-dev
+  # Hardware: lint, simulation and synthesis of the emitted Verilog
+  verilator yosys iverilog
   # Data: Fashion-MNIST and a char-level corpus
   dataset-fashion-mnist bible-kjv
 )

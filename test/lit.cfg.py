@@ -38,3 +38,8 @@ for cc in ["clang-22", "cc", "gcc"]:
 # libomp for objects compiled with --parallel=openmp (Debian's libomp-22-dev).
 config.substitutions.append(
     ("%openmp_link", "-L/usr/lib/llvm-22/lib -lomp -Wl,-rpath,/usr/lib/llvm-22/lib"))
+
+# Hardware tools (Debian: verilator, iverilog, yosys), installed by scripts/setup.sh.
+for tool in ["verilator", "iverilog", "yosys"]:
+    if shutil.which(tool):
+        config.available_features.add(tool)

@@ -4,6 +4,7 @@
 #include "quweit/Config.h"
 #include "quweit/Conversion/Passes.h"
 #include "quweit/Dialect/QuWeiT/Passes.h"
+#include "quweit/Dialect/LutArray/LutArray.h"
 #include "quweit/Dialect/QuWeiT/QuWeiTDialect.h"
 
 #include "mlir/Pass/PassManager.h"
@@ -12,7 +13,7 @@
 #include "llvm/Config/llvm-config.h"
 
 void quweit::registerAllDialects(mlir::DialectRegistry &registry) {
-  registry.insert<QuWeiTDialect>();
+  registry.insert<QuWeiTDialect, lutarray::LutArrayDialect>();
 }
 
 void quweit::buildFlattenPipeline(mlir::OpPassManager &pm) {

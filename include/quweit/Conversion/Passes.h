@@ -5,6 +5,8 @@
 
 #include "quweit/Conversion/QuWeiTToLinalg/QuWeiTToLinalg.h"
 
+#include "quweit/Dialect/LutArray/LutArray.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"

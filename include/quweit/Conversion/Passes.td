@@ -28,4 +28,46 @@ def ConvertQuWeiTToLinalg : Pass<"convert-quweit-to-linalg"> {
   ];
 }
 
+def ConvertQuWeiTToLutArray : Pass<"convert-quweit-to-lutarray", "::mlir::ModuleOp"> {
+  let summary = "turn quweit functions into lutarray hardware modules";
+  let description = [{
+    Replaces every public `func.func` made of quweit ops by a
+    `lutarray.module` of the same name: the circuit that computes the
+    function's group-sum counts (docs/hardware.md gives the I/O contract).
+
+    - The thermometer becomes either input ports carrying the thermometer
+      bits (`thermometer=ports`) or one signed fixed-point input port per
+      feature (`input-bits` wide, `frac-bits` fractional bits) with one
+      comparator per bit (`thermometer=comparators`). Thresholds become
+      `floor(t * 2^frac-bits)`, which is exact for every input that is a
+      fixed-point value: `x_q / 2^F > t` iff `x_q > floor(t * 2^F)`.
+      A function whose argument is already `i1` bits takes them as ports.
+    - Each LUT of fan-in up to `max-lut-inputs` becomes one `lutarray.lut`;
+      larger ones are decomposed into LUT6 cofactors and a tree of 2:1
+      multiplexer LUTs, or rejected with a diagnostic when `decompose=false`.
+    - Each group sum becomes a balanced tree of `lutarray.add`, each node as
+      wide as its largest possible value; each group is one output port.
+      `quweit.scale_counts` and `quweit.argmax` after the group sum stay
+      with the host (their parameters are listed in the interface JSON).
+    - With `pipeline-every=K > 0`, registers are inserted so that no path
+      has more than K logic levels (LUTs, comparators, adders) between
+      registers, with every path from inputs to outputs delayed equally.
+  }];
+  let options = [
+    Option<"thermometer", "thermometer", "std::string", /*default=*/"\"ports\"",
+           "ports (thermometer bits are inputs) or comparators">,
+    Option<"inputBits", "input-bits", "unsigned", /*default=*/"8",
+           "width of each fixed-point feature input (comparators)">,
+    Option<"fracBits", "frac-bits", "unsigned", /*default=*/"4",
+           "fractional bits of each fixed-point feature input (comparators)">,
+    Option<"maxLutInputs", "max-lut-inputs", "unsigned", /*default=*/"6",
+           "largest LUT cell (2..6)">,
+    Option<"decompose", "decompose", "bool", /*default=*/"true",
+           "decompose LUTs larger than max-lut-inputs (else: diagnostic)">,
+    Option<"pipelineEvery", "pipeline-every", "unsigned", /*default=*/"0",
+           "insert registers every K logic levels (0: combinational)">
+  ];
+  let dependentDialects = ["::quweit::lutarray::LutArrayDialect"];
+}
+
 #endif // QUWEIT_CONVERSION_PASSES_TD

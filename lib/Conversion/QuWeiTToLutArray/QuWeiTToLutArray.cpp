@@ -1,0 +1,388 @@
+//===- QuWeiTToLutArray.cpp - quweit functions to hardware modules --------===//
+//
+// A netlist is global (decomposition, adder trees and pipelining span ops),
+// so this conversion builds each lutarray.module from the whole function in
+// one walk rather than with per-op rewrite patterns.
+//
+//===----------------------------------------------------------------------===//
+
+#include "quweit/Conversion/Passes.h"
+#include "quweit/Dialect/LutArray/LutArray.h"
+#include "quweit/Dialect/QuWeiT/ElementsAccess.h"
+#include "quweit/Dialect/QuWeiT/LutLayerData.h"
+#include "quweit/Dialect/QuWeiT/QuWeiTOps.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "llvm/ADT/DenseMap.h"
+
+#include <cmath>
+
+namespace quweit {
+#define GEN_PASS_DEF_CONVERTQUWEITTOLUTARRAY
+#include "quweit/Conversion/Passes.h.inc"
+} // namespace quweit
+
+using namespace mlir;
+using namespace quweit;
+namespace la = quweit::lutarray;
+
+namespace {
+
+/// Bits needed for an unsigned value up to `max`.
+unsigned bitsFor(int64_t max) {
+  unsigned bits = 1;
+  while ((int64_t(1) << bits) <= max)
+    ++bits;
+  return bits;
+}
+
+struct Options {
+  bool comparators;
+  unsigned inputBits, fracBits, maxLutInputs, pipelineEvery;
+  bool decompose;
+};
+
+class NetlistBuilder {
+public:
+  NetlistBuilder(func::FuncOp func, const Options &options)
+      : func(func), options(options), builder(func.getContext()) {}
+
+  FailureOr<la::HWModuleOp> build();
+
+private:
+  Value named(Value value, const Twine &name) {
+    value.getDefiningOp()->setAttr("lutarray.name", builder.getStringAttr(name));
+    return value;
+  }
+  Value constantBits(int64_t value, unsigned width) {
+    auto type = builder.getIntegerType(width);
+    return la::ConstantOp::create(builder, loc, type,
+                                  builder.getIntegerAttr(type, value));
+  }
+  Value lut(ArrayRef<Value> inputs, uint64_t table) {
+    unsigned size = 1u << inputs.size();
+    return la::LutOp::create(builder, loc, builder.getI1Type(), inputs,
+                             builder.getIntegerAttr(
+                                 builder.getIntegerType(size, /*isSigned=*/false),
+                                 APInt(size, table)));
+  }
+  LogicalResult convertLayer(LutLayerOp op, unsigned layer);
+  void convertGroupSum(GroupSumOp op, SmallVectorImpl<Value> &outputs,
+                       SmallVectorImpl<std::string> &names);
+  void pipeline(la::HWModuleOp module);
+
+  func::FuncOp func;
+  const Options &options;
+  OpBuilder builder;
+  Location loc = UnknownLoc::get(func.getContext());
+  /// The current layer's bits.
+  std::vector<Value> bits;
+};
+
+LogicalResult NetlistBuilder::convertLayer(LutLayerOp op, unsigned layer) {
+  FailureOr<LutLayerData> data = LutLayerData::read(op);
+  if (failed(data))
+    return op.emitError("cannot read the layer's tables");
+  unsigned maxInputs = options.maxLutInputs;
+  if (data->fanIn > int64_t(maxInputs) && !options.decompose)
+    return op.emitError() << "fan-in " << data->fanIn << " exceeds "
+                          << maxInputs
+                          << "-input LUT cells and decomposition is off "
+                             "(decompose=false)";
+  std::vector<Value> next;
+  for (int64_t j = 0; j < data->numLuts; ++j) {
+    SmallVector<Value> inputs;
+    for (int64_t slot = 0; slot < data->fanIn; ++slot)
+      inputs.push_back(bits[data->input(j, slot)]);
+    unsigned low = std::min<unsigned>(data->fanIn, maxInputs);
+    // Cofactors over the high slots: one LUT of the low slots each.
+    SmallVector<Value> level;
+    for (int64_t chunk = 0; chunk < (int64_t(1) << (data->fanIn - low)); ++chunk) {
+      uint64_t table = 0;
+      for (int64_t a = 0; a < (int64_t(1) << low); ++a)
+        if (data->entry(j, (chunk << low) | a))
+          table |= uint64_t(1) << a;
+      level.push_back(lut(ArrayRef<Value>(inputs).take_front(low), table));
+    }
+    // 2:1 multiplexers on the high slots, least significant first:
+    // inputs (lo, hi, select) -> select ? hi : lo, table 0b11001010.
+    for (int64_t slot = low; slot < data->fanIn; ++slot) {
+      SmallVector<Value> reduced;
+      for (size_t k = 0; k + 1 < level.size(); k += 2)
+        reduced.push_back(lut({level[k], level[k + 1], inputs[slot]}, 0xCA));
+      level = std::move(reduced);
+    }
+    next.push_back(named(level.front(), "layer" + Twine(layer) + "_lut" + Twine(j)));
+  }
+  bits = std::move(next);
+  return success();
+}
+
+void NetlistBuilder::convertGroupSum(GroupSumOp op, SmallVectorImpl<Value> &outputs,
+                                     SmallVectorImpl<std::string> &names) {
+  int64_t groups = op.getNumGroups(), size = op.getContiguousGroupSize();
+  std::vector<std::vector<Value>> members(groups);
+  std::vector<int64_t> index;
+  if (op.getGroupIndex())
+    (void)readIntegers(*op.getGroupIndex(), index);
+  for (size_t i = 0; i < bits.size(); ++i)
+    members[index.empty() ? i / size : index[i]].push_back(bits[i]);
+  for (int64_t g = 0; g < groups; ++g) {
+    // Balanced tree; each node as wide as its largest possible value.
+    std::vector<std::pair<Value, int64_t>> level;
+    for (Value bit : members[g])
+      level.push_back({bit, 1});
+    unsigned node = 0;
+    while (level.size() > 1) {
+      std::vector<std::pair<Value, int64_t>> reduced;
+      for (size_t k = 0; k + 1 < level.size(); k += 2) {
+        int64_t max = level[k].second + level[k + 1].second;
+        Value sum = la::AddOp::create(builder, loc, builder.getIntegerType(bitsFor(max)),
+                                      level[k].first, level[k + 1].first);
+        reduced.push_back({named(sum, "group" + Twine(g) + "_add" + Twine(node++)), max});
+      }
+      if (level.size() % 2)
+        reduced.push_back(level.back());
+      level = std::move(reduced);
+    }
+    Value count = level.empty() ? constantBits(0, 1) : level.front().first;
+    outputs.push_back(count);
+    names.push_back(("count" + Twine(g)).str());
+  }
+}
+
+/// Inserts registers so that every stage has at most K logic levels and all
+/// paths from the inputs to an output cross the same number of registers.
+void NetlistBuilder::pipeline(la::HWModuleOp module) {
+  unsigned k = options.pipelineEvery;
+  Block &body = module.getBody().front();
+  llvm::DenseMap<Value, int64_t> level;
+  auto stageOf = [&](Value v) -> int64_t {
+    int64_t l = level.lookup(v);
+    return l == 0 ? 0 : (l - 1) / k;
+  };
+  for (Operation &op : body) {
+    int64_t in = 0;
+    for (Value operand : op.getOperands())
+      in = std::max(in, level.lookup(operand));
+    bool logic = isa<la::LutOp, la::AddOp, la::GreaterThanOp>(op);
+    for (Value result : op.getResults())
+      level[result] = in + (logic ? 1 : 0);
+  }
+  // Delayed copies of each value: delays[v][d] is v delayed by d+1 cycles.
+  llvm::DenseMap<Value, SmallVector<Value>> delays;
+  auto delayed = [&](Value v, int64_t cycles, Operation *before) -> Value {
+    SmallVector<Value> &chain = delays[v];
+    OpBuilder::InsertionGuard guard(builder);
+    while (int64_t(chain.size()) < cycles) {
+      Value source = chain.empty() ? v : chain.back();
+      if (Operation *def = source.getDefiningOp())
+        builder.setInsertionPointAfter(def);
+      else
+        builder.setInsertionPointToStart(&body);
+      Value reg = la::RegOp::create(builder, loc, source);
+      chain.push_back(reg);
+    }
+    (void)before;
+    return chain[cycles - 1];
+  };
+  int64_t lastStage = 0;
+  for (auto &entry : level)
+    lastStage = std::max(lastStage, stageOf(entry.first));
+  SmallVector<Operation *> ops;
+  for (Operation &op : body)
+    ops.push_back(&op);
+  for (Operation *op : ops) {
+    int64_t target = isa<la::OutputOp>(op) ? lastStage : -1;
+    if (target < 0) {
+      if (op->getNumResults() == 0)
+        continue;
+      target = stageOf(op->getResult(0));
+    }
+    for (OpOperand &operand : op->getOpOperands()) {
+      int64_t d = target - stageOf(operand.get());
+      if (d > 0)
+        operand.set(delayed(operand.get(), d, op));
+    }
+  }
+  module->setAttr("lutarray.latency", builder.getI64IntegerAttr(lastStage));
+}
+
+FailureOr<la::HWModuleOp> NetlistBuilder::build() {
+  if (!func.getBody().hasOneBlock())
+    return func.emitError("hardware lowering needs a single-block function");
+  Block &entry = func.getBody().front();
+  if (func.getNumArguments() != 1)
+    return func.emitError("hardware lowering needs a function with one argument "
+                          "(features or thermometer bits)");
+  // Find the chain argument -> [thermometer] -> lut_layer* -> group_sum.
+  ThermometerOp thermometer;
+  SmallVector<LutLayerOp> layers;
+  GroupSumOp groupSum;
+  for (Operation &op : entry) {
+    if (auto t = dyn_cast<ThermometerOp>(op)) {
+      if (thermometer || !layers.empty())
+        return op.emitError("hardware lowering expects one thermometer first");
+      thermometer = t;
+    } else if (auto l = dyn_cast<LutLayerOp>(op)) {
+      layers.push_back(l);
+    } else if (auto g = dyn_cast<GroupSumOp>(op)) {
+      if (groupSum)
+        return op.emitError("hardware lowering expects one group sum");
+      groupSum = g;
+    } else if (!isa<ScaleCountsOp, ArgMaxOp, func::ReturnOp, arith::ConstantOp>(op)) {
+      return op.emitError() << "'" << op.getName()
+                            << "' cannot be lowered to hardware (expected "
+                               "thermometer, lut_layer, group_sum, scale_counts, "
+                               "argmax; run --quweit-flatten first for region ops)";
+    }
+  }
+  if (!groupSum)
+    return func.emitError("hardware lowering needs a quweit.group_sum: the "
+                          "circuit outputs group counts");
+  Value expected = thermometer ? Value(thermometer.getOutput()) : Value(func.getArgument(0));
+  if (thermometer && thermometer.getInput() != func.getArgument(0))
+    return thermometer.emitError("the thermometer must read the function argument");
+  for (LutLayerOp layer : layers) {
+    if (layer.getInput() != expected)
+      return layer.emitError("LUT layers must form a chain from the input");
+    expected = layer.getOutput();
+  }
+  if (groupSum.getInput() != expected)
+    return groupSum.emitError("the group sum must read the last LUT layer");
+
+  SmallVector<Type> inputTypes;
+  SmallVector<std::string> inputNames;
+  std::vector<float> thresholds;
+  int64_t features = 0, perFeature = 0;
+  if (thermometer) {
+    features = thermometer.getNumFeatures();
+    perFeature = thermometer.getBitsPerFeature();
+    if (readFloats(thermometer.getThresholds(), thresholds))
+      return thermometer.emitError("cannot read thresholds");
+    if (options.comparators) {
+      if (options.inputBits < 2 || options.inputBits > 32 ||
+          options.fracBits >= options.inputBits)
+        return func.emitError("input-bits must be 2..32 and frac-bits below it");
+      for (int64_t f = 0; f < features; ++f) {
+        inputTypes.push_back(builder.getIntegerType(options.inputBits));
+        inputNames.push_back(("x" + Twine(f)).str());
+      }
+    } else {
+      inputTypes.push_back(builder.getIntegerType(features * perFeature));
+      inputNames.push_back("bits");
+    }
+  } else {
+    auto type = cast<RankedTensorType>(func.getArgument(0).getType());
+    if (!type.getElementType().isInteger(1))
+      return func.emitError("without a thermometer the argument must be i1 bits");
+    inputTypes.push_back(builder.getIntegerType(type.getDimSize(1)));
+    inputNames.push_back("bits");
+  }
+
+  builder.setInsertionPoint(func);
+  auto module = la::HWModuleOp::create(
+      builder, func.getLoc(), func.getSymNameAttr(),
+      TypeAttr::get(builder.getFunctionType(inputTypes, {})), ArrayAttr(), ArrayAttr());
+  Block *body = builder.createBlock(&module.getBody());
+  for (Type type : inputTypes)
+    body->addArgument(type, func.getLoc());
+  builder.setInsertionPointToStart(body);
+  loc = func.getLoc();
+
+  // Input bits.
+  if (thermometer && options.comparators) {
+    double scale = std::ldexp(1.0, options.fracBits);
+    int64_t maxCode = (int64_t(1) << (options.inputBits - 1)) - 1;
+    int64_t minCode = -(int64_t(1) << (options.inputBits - 1));
+    for (int64_t f = 0; f < features; ++f)
+      for (int64_t k = 0; k < perFeature; ++k) {
+        double t = std::floor(double(thresholds[f * perFeature + k]) * scale);
+        Value bit;
+        if (t >= double(maxCode))
+          bit = constantBits(0, 1); // no input exceeds the threshold
+        else if (t < double(minCode))
+          bit = constantBits(1, 1); // every input exceeds it
+        else
+          bit = la::GreaterThanOp::create(builder, loc, body->getArgument(f),
+                                          int64_t(t));
+        bits.push_back(named(bit, "therm_f" + Twine(f) + "_b" + Twine(k)));
+      }
+  } else {
+    Value port = body->getArgument(0);
+    for (unsigned i = 0; i < port.getType().getIntOrFloatBitWidth(); ++i)
+      bits.push_back(la::ExtractOp::create(builder, loc, port, i));
+  }
+  for (auto [index, layer] : llvm::enumerate(layers))
+    if (failed(convertLayer(layer, index)))
+      return failure();
+  SmallVector<Value> outputs;
+  SmallVector<std::string> outputNames;
+  convertGroupSum(groupSum, outputs, outputNames);
+  la::OutputOp::create(builder, loc, outputs);
+
+  SmallVector<Type> outputTypes;
+  for (Value output : outputs)
+    outputTypes.push_back(output.getType());
+  module.setFunctionTypeAttr(TypeAttr::get(builder.getFunctionType(inputTypes, outputTypes)));
+  for (auto [i, name] : llvm::enumerate(inputNames))
+    module.setArgAttr(i, "lutarray.name", builder.getStringAttr(name));
+  for (auto [i, name] : llvm::enumerate(outputNames))
+    module.setResultAttr(i, "lutarray.name", builder.getStringAttr(name));
+  // What the host needs to turn counts into the model's outputs.
+  if (auto scale = dyn_cast<ScaleCountsOp>(*groupSum.getOutput().getUsers().begin())) {
+    module->setAttr("lutarray.tau", scale.getTauAttr());
+    if (scale.getScale())
+      module->setAttr("lutarray.scale", *scale.getScale());
+    if (scale.getBias())
+      module->setAttr("lutarray.bias", *scale.getBias());
+  }
+  if (thermometer && options.comparators) {
+    module->setAttr("lutarray.input_bits", builder.getI64IntegerAttr(options.inputBits));
+    module->setAttr("lutarray.frac_bits", builder.getI64IntegerAttr(options.fracBits));
+  }
+  // Cells no output depends on (LUTs the next layer never reads) are not
+  // built into the circuit.
+  SmallVector<Operation *> ops;
+  for (Operation &op : *body)
+    ops.push_back(&op);
+  for (Operation *op : llvm::reverse(ops))
+    if (!isa<la::OutputOp>(op) && op->use_empty())
+      op->erase();
+  if (options.pipelineEvery > 0)
+    pipeline(module);
+  else
+    module->setAttr("lutarray.latency", builder.getI64IntegerAttr(0));
+  return module;
+}
+
+struct ConvertQuWeiTToLutArrayPass
+    : quweit::impl::ConvertQuWeiTToLutArrayBase<ConvertQuWeiTToLutArrayPass> {
+  using ConvertQuWeiTToLutArrayBase::ConvertQuWeiTToLutArrayBase;
+
+  void runOnOperation() override {
+    if (thermometer != "ports" && thermometer != "comparators") {
+      getOperation()->emitError() << "unknown thermometer mode '" << thermometer
+                                  << "' (use ports or comparators)";
+      return signalPassFailure();
+    }
+    if (maxLutInputs < 2 || maxLutInputs > 6) {
+      getOperation()->emitError("max-lut-inputs must be in [2, 6]");
+      return signalPassFailure();
+    }
+    Options options{thermometer == "comparators", inputBits, fracBits,
+                    maxLutInputs, pipelineEvery, decompose};
+    SmallVector<func::FuncOp> funcs;
+    for (auto func : getOperation().getOps<func::FuncOp>())
+      if (!func.isExternal() && !func.isPrivate())
+        funcs.push_back(func);
+    for (func::FuncOp func : funcs) {
+      NetlistBuilder netlist(func, options);
+      if (failed(netlist.build()))
+        return signalPassFailure();
+      func.erase();
+    }
+  }
+};
+
+} // namespace
