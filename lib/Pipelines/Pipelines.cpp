@@ -38,6 +38,9 @@ LogicalResult quweit::buildToLLVMPipeline(OpPassManager &pm,
       "func.func(convert-elementwise-to-linalg),"
       "one-shot-bufferize{bufferize-function-boundaries=1 "
       "function-boundary-type-conversion=identity-layout-map},"
+      // Strided memref.copy (from tensor.concat, slices) would call the
+      // memrefCopy runtime function; copy with loops instead.
+      "quweit-lower-strided-copies,"
       "buffer-deallocation-pipeline,";
   if (options.threads > 1)
     pipeline += "convert-linalg-to-parallel-loops,"
@@ -52,6 +55,8 @@ LogicalResult quweit::buildToLLVMPipeline(OpPassManager &pm,
       "lower-affine,"
       "finalize-memref-to-llvm,"
       "convert-scf-to-cf,"
+      // erf and friends have no LLVM intrinsic: call libm (erff, ...).
+      "convert-math-to-libm,"
       "convert-math-to-llvm,"
       "convert-to-llvm,"
       "reconcile-unrealized-casts";

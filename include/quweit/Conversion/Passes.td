@@ -70,4 +70,17 @@ def ConvertQuWeiTToLutArray : Pass<"convert-quweit-to-lutarray", "::mlir::Module
   let dependentDialects = ["::quweit::lutarray::LutArrayDialect"];
 }
 
+def LowerStridedCopies : Pass<"quweit-lower-strided-copies"> {
+  let summary = "turn memref.copy between non-contiguous buffers into linalg.copy";
+  let description = [{
+    The LLVM lowering turns a `memref.copy` between buffers with identity
+    layouts into `llvm.memcpy`, but any other copy (a strided subview, as
+    bufferized `tensor.concat` and `tensor.insert_slice` produce) into a call
+    to `memrefCopy` from MLIR's C runner utilities, a runtime library compiled
+    models must not need. This pass rewrites those copies as `linalg.copy`,
+    which `convert-linalg-to-loops` turns into plain loops.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
 #endif // QUWEIT_CONVERSION_PASSES_TD
