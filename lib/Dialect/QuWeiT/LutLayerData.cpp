@@ -54,3 +54,13 @@ LutLayerOp LutLayerData::create(OpBuilder &builder, Location loc, Value input,
       buildIntegers(mappingType, mapping, "quweit_mapping"),
       buildBits(tablesType, tables, "quweit_tables"));
 }
+
+void LutLayerData::assignTo(LutLayerOp op) const {
+  MLIRContext *context = op.getContext();
+  auto mappingType = RankedTensorType::get({numLuts, fanIn},
+                                           op.getMapping().getElementType());
+  auto tablesType = RankedTensorType::get({numLuts, tableSize()},
+                                          IntegerType::get(context, 1));
+  op.setMappingAttr(buildIntegers(mappingType, mapping, "quweit_mapping"));
+  op.setTablesAttr(buildBits(tablesType, tables, "quweit_tables"));
+}

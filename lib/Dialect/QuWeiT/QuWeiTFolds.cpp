@@ -9,12 +9,15 @@
 //    pointed at input 0; when every LUT of a layer ignores its top slot the
 //    fan-in of the layer shrinks;
 //  - identical LUTs (same inputs, same table) read only by LUT layers merge,
-//    and LUTs that no LUT reads are deleted;
+//    and LUTs that no LUT reads are deleted (the optimisation passes also
+//    simplify under group sums: LutRewritePatterns.h);
 //  - a layer that copies its input (LUT j = input j) folds to its input.
 //
 //===----------------------------------------------------------------------===//
 
+#include "quweit/Dialect/QuWeiT/ElementsAccess.h"
 #include "quweit/Dialect/QuWeiT/LutLayerData.h"
+#include "quweit/Dialect/QuWeiT/LutRewritePatterns.h"
 #include "quweit/Dialect/QuWeiT/QuWeiTOps.h"
 
 #include "mlir/IR/PatternMatch.h"
@@ -22,6 +25,7 @@
 #include "llvm/ADT/Hashing.h"
 
 #include <map>
+#include <numeric>
 
 using namespace mlir;
 using namespace quweit;
@@ -211,23 +215,32 @@ struct PropagateConstantLuts : OpRewritePattern<LutLayerOp> {
   }
 };
 
-/// Merges identical LUTs and deletes LUTs no user reads, when every user of
-/// the layer is itself a LUT layer (a group sum counts every bit, so merging
-/// or deleting under one would change its counts).
+/// Merges identical LUTs and deletes LUTs no user needs (LutOutputOptions).
+/// Users must be LUT layers or, with `acrossGroupSums`, group sums: a group
+/// sum counts every bit, so under one only constant-0 LUTs can be deleted
+/// (the group sum then gets an explicit group_index) and duplicates are only
+/// merged for the LUT layers that read them.
 struct SimplifyLutOutputs : OpRewritePattern<LutLayerOp> {
-  using OpRewritePattern::OpRewritePattern;
+  SimplifyLutOutputs(MLIRContext *context, LutOutputOptions options)
+      : OpRewritePattern(context), options(options) {}
 
   LogicalResult matchAndRewrite(LutLayerOp op,
                                 PatternRewriter &rewriter) const override {
     SmallVector<LutLayerOp> users;
+    SmallVector<GroupSumOp> sums;
     for (Operation *user : op->getUsers()) {
-      auto layer = dyn_cast<LutLayerOp>(user);
-      if (!layer)
+      if (auto layer = dyn_cast<LutLayerOp>(user)) {
+        if (!llvm::is_contained(users, layer))
+          users.push_back(layer);
+      } else if (auto sum = dyn_cast<GroupSumOp>(user);
+                 sum && options.acrossGroupSums) {
+        if (!llvm::is_contained(sums, sum))
+          sums.push_back(sum);
+      } else {
         return rewriter.notifyMatchFailure(op, "a user is not a LUT layer");
-      if (!llvm::is_contained(users, layer))
-        users.push_back(layer);
+      }
     }
-    if (users.empty())
+    if (users.empty() && sums.empty())
       return rewriter.notifyMatchFailure(op, "no users");
     FailureOr<LutLayerData> data = LutLayerData::read(op);
     if (failed(data))
@@ -239,28 +252,57 @@ struct SimplifyLutOutputs : OpRewritePattern<LutLayerOp> {
         return rewriter.notifyMatchFailure(user, "tables unavailable");
       userData.push_back(std::move(*read));
     }
+    // Group of every LUT under every group sum (contiguous groups are made
+    // explicit in case LUTs go).
+    SmallVector<std::vector<int64_t>> groupOf;
+    for (GroupSumOp sum : sums) {
+      std::vector<int64_t> groups;
+      if (std::optional<ElementsAttr> index = sum.getGroupIndex()) {
+        if (readIntegers(*index, groups) ||
+            static_cast<int64_t>(groups.size()) != data->numLuts)
+          return rewriter.notifyMatchFailure(sum, "group_index unavailable");
+      } else {
+        int64_t size = sum.getContiguousGroupSize();
+        for (int64_t lut = 0; lut < data->numLuts; ++lut)
+          groups.push_back(lut / size);
+      }
+      groupOf.push_back(std::move(groups));
+    }
 
     // Representative of each LUT: the first LUT with the same row.
-    std::map<std::pair<std::vector<int64_t>, std::vector<uint8_t>>, int64_t>
-        firstWithRow;
     std::vector<int64_t> representative(data->numLuts);
-    for (int64_t lut = 0; lut < data->numLuts; ++lut) {
-      auto mapBegin = data->mapping.begin() + lut * data->fanIn;
-      auto tableBegin = data->tables.begin() + lut * data->tableSize();
-      auto key = std::make_pair(
-          std::vector<int64_t>(mapBegin, mapBegin + data->fanIn),
-          std::vector<uint8_t>(tableBegin, tableBegin + data->tableSize()));
-      representative[lut] = firstWithRow.emplace(key, lut).first->second;
+    std::iota(representative.begin(), representative.end(), 0);
+    if (options.mergeIdentical) {
+      std::map<std::pair<std::vector<int64_t>, std::vector<uint8_t>>, int64_t>
+          firstWithRow;
+      for (int64_t lut = 0; lut < data->numLuts; ++lut) {
+        auto mapBegin = data->mapping.begin() + lut * data->fanIn;
+        auto tableBegin = data->tables.begin() + lut * data->tableSize();
+        auto key = std::make_pair(
+            std::vector<int64_t>(mapBegin, mapBegin + data->fanIn),
+            std::vector<uint8_t>(tableBegin, tableBegin + data->tableSize()));
+        representative[lut] = firstWithRow.emplace(key, lut).first->second;
+      }
     }
-    // LUTs read through a slot that the reading table does not ignore.
-    std::vector<bool> read(data->numLuts, false);
+    // A LUT stays if a group sum counts it (a constant 0 adds nothing), if a
+    // LUT layer reads it (or its representative) through a slot that the
+    // reading table does not ignore, or if it is its own representative and
+    // unread LUTs are kept.
+    std::vector<bool> keep(data->numLuts, false);
+    if (!sums.empty())
+      for (int64_t lut = 0; lut < data->numLuts; ++lut)
+        keep[lut] = data->constantValue(lut) != std::optional<uint8_t>(0);
     for (const LutLayerData &user : userData)
       for (int64_t lut = 0; lut < user.numLuts; ++lut)
         for (int64_t slot = 0; slot < user.fanIn; ++slot)
           if (!user.ignoresSlot(lut, slot))
-            read[representative[user.input(lut, slot)]] = true;
-    if (llvm::none_of(read, [](bool r) { return r; }))
-      read[0] = true; // Keep the layer non-empty.
+            keep[representative[user.input(lut, slot)]] = true;
+    if (!options.eliminateUnread)
+      for (int64_t lut = 0; lut < data->numLuts; ++lut)
+        if (representative[lut] == lut)
+          keep[lut] = true;
+    if (llvm::none_of(keep, [](bool k) { return k; }))
+      keep[0] = true; // Keep the layer non-empty.
 
     std::vector<int64_t> newIndex(data->numLuts, -1);
     LutLayerData kept = *data;
@@ -268,7 +310,7 @@ struct SimplifyLutOutputs : OpRewritePattern<LutLayerOp> {
     kept.tables.clear();
     kept.numLuts = 0;
     for (int64_t lut = 0; lut < data->numLuts; ++lut) {
-      if (!read[lut])
+      if (!keep[lut])
         continue;
       newIndex[lut] = kept.numLuts++;
       for (int64_t slot = 0; slot < data->fanIn; ++slot)
@@ -277,7 +319,9 @@ struct SimplifyLutOutputs : OpRewritePattern<LutLayerOp> {
         kept.tables.push_back(data->entry(lut, address));
     }
 
-    // Rewrite the users' mappings; ignored slots point at input 0.
+    // Rewrite the users' mappings; ignored slots point at input 0. A reader
+    // of a kept duplicate is redirected to its representative all the same,
+    // so that the duplicate serves its group sum alone.
     bool changed = kept.numLuts != data->numLuts;
     for (LutLayerData &user : userData) {
       user.numInputs = kept.numLuts;
@@ -292,7 +336,7 @@ struct SimplifyLutOutputs : OpRewritePattern<LutLayerOp> {
         }
     }
     if (!changed)
-      return rewriter.notifyMatchFailure(op, "no duplicate or unread LUT");
+      return rewriter.notifyMatchFailure(op, "no duplicate or unneeded LUT");
 
     rewriter.setInsertionPoint(op);
     LutLayerOp producer = kept.create(rewriter, op.getLoc(), op.getInput(), op);
@@ -302,15 +346,51 @@ struct SimplifyLutOutputs : OpRewritePattern<LutLayerOp> {
           updated.create(rewriter, user.getLoc(), producer.getOutput(), user);
       rewriter.replaceOp(user, replacement.getOutput());
     }
+    for (auto [sum, groups] : llvm::zip(sums, groupOf)) {
+      rewriter.setInsertionPoint(sum);
+      ElementsAttr groupIndex = sum.getGroupIndexAttr();
+      if (kept.numLuts != data->numLuts) {
+        std::vector<int64_t> keptGroups;
+        for (int64_t lut = 0; lut < data->numLuts; ++lut)
+          if (keep[lut])
+            keptGroups.push_back(groups[lut]);
+        Type element = groupIndex ? groupIndex.getElementType()
+                                  : Type(rewriter.getI32Type());
+        groupIndex = buildIntegers(
+            RankedTensorType::get({kept.numLuts}, element), keptGroups,
+            "quweit_group_index");
+      }
+      auto replacement =
+          GroupSumOp::create(rewriter, sum.getLoc(), sum.getOutput().getType(),
+                             producer.getOutput(), groupIndex);
+      rewriter.replaceOp(sum, replacement.getOutput());
+    }
     rewriter.eraseOp(op);
     return success();
   }
+
+private:
+  LutOutputOptions options;
 };
 
 } // namespace
 
 void LutLayerOp::getCanonicalizationPatterns(RewritePatternSet &results,
                                              MLIRContext *context) {
-  results.add<CanonicalizeIgnoredSlots, PropagateConstantLuts,
-              SimplifyLutOutputs>(context);
+  populateDropIgnoredInputsPatterns(results);
+  populateFoldConstantLutsPatterns(results);
+  populateSimplifyLutOutputsPatterns(results, LutOutputOptions());
+}
+
+void quweit::populateDropIgnoredInputsPatterns(RewritePatternSet &patterns) {
+  patterns.add<CanonicalizeIgnoredSlots>(patterns.getContext());
+}
+
+void quweit::populateFoldConstantLutsPatterns(RewritePatternSet &patterns) {
+  patterns.add<PropagateConstantLuts>(patterns.getContext());
+}
+
+void quweit::populateSimplifyLutOutputsPatterns(RewritePatternSet &patterns,
+                                                LutOutputOptions options) {
+  patterns.add<SimplifyLutOutputs>(patterns.getContext(), options);
 }

@@ -49,6 +49,10 @@ public:
   /// creates a new layer reading `input`.
   LutLayerOp create(mlir::OpBuilder &builder, mlir::Location loc,
                     mlir::Value input, LutLayerOp like) const;
+
+  /// Replaces the mapping and tables of `op` (which must have this data's
+  /// numbers of inputs and LUTs) in place, keeping its element types.
+  void assignTo(LutLayerOp op) const;
 };
 
 } // namespace quweit

@@ -3,6 +3,7 @@
 #ifndef QUWEIT_DIALECT_QUWEIT_PASSES_H
 #define QUWEIT_DIALECT_QUWEIT_PASSES_H
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"

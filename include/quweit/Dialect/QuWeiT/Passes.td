@@ -64,4 +64,218 @@ def ResultsToOutParams : Pass<"quweit-results-to-out-params", "::mlir::ModuleOp"
                            "::mlir::memref::MemRefDialect"];
 }
 
+//===----------------------------------------------------------------------===//
+// Exact optimisations of LUT networks (docs/transforms.md)
+//===----------------------------------------------------------------------===//
+
+def EliminateDeadLuts : Pass<"quweit-eliminate-dead-luts"> {
+  let summary = "delete LUTs whose output reaches no group sum or result";
+  let description = [{
+    Deletes the LUTs of a layer that no user needs: a LUT is needed if a LUT
+    layer reads it through a slot its table does not ignore, or if a
+    `quweit.group_sum` counts it. A group sum counts every bit, so under one
+    only constant-0 LUTs go (a constant-1 LUT adds one to its group and
+    stays); the group sum then gets an explicit `group_index` in place of
+    contiguous groups. Layers with any other user (a function result, an op
+    of another dialect) keep all their LUTs. Applied to a fixed point, so
+    deletions propagate towards the thermometer. Results are unchanged bit
+    for bit. A layer keeps at least one LUT.
+  }];
+  let options = [
+    Option<"acrossGroupSums", "across-group-sums", "bool", /*default=*/"true",
+           "also delete constant-0 LUTs counted by a group sum (making its "
+           "groups explicit)">,
+    Option<"remarks", "remarks", "bool", /*default=*/"false",
+           "emit a remark on the root op saying what the pass changed (the "
+           "statistics need an LLVM built with statistics enabled)">
+  ];
+  let statistics = [
+    Statistic<"numLutsRemoved", "luts-removed", "LUTs deleted">,
+    Statistic<"numGroupSumsIndexed", "group-sums-indexed",
+              "contiguous group sums given an explicit group_index">
+  ];
+  let dependentDialects = ["::quweit::QuWeiTDialect"];
+}
+
+def FoldConstantLuts : Pass<"quweit-fold-constant-luts"> {
+  let summary = "substitute constant LUTs into the tables that read them";
+  let description = [{
+    A LUT whose table is constant outputs the same bit for every input. Its
+    value is substituted into the tables of the layers that read it, so that
+    the reading slots become ignored (`quweit-drop-ignored-inputs` then
+    drops them, `quweit-eliminate-dead-luts` deletes the constant LUT). A
+    layer whose LUTs are all constant, or whose input is constant, folds to
+    an `arith.constant` when the batch size is static. Exact.
+  }];
+  let options = [
+    Option<"remarks", "remarks", "bool", /*default=*/"false",
+           "emit a remark on the root op saying what the pass changed (the "
+           "statistics need an LLVM built with statistics enabled)">
+  ];
+  let statistics = [
+    Statistic<"numReadsFolded", "reads-folded",
+              "slots reading a constant LUT that now ignore it">,
+    Statistic<"numLayersFolded", "layers-folded",
+              "LUT layers folded to constants">
+  ];
+  let dependentDialects = ["::quweit::QuWeiTDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
+def DropIgnoredInputs : Pass<"quweit-drop-ignored-inputs"> {
+  let summary = "remove the LUT inputs that a table does not depend on";
+  let description = [{
+    When a table does not depend on slot l (`T[a] == T[a ^ (1 << l)]` for
+    every address a), the slot is moved above the used ones and pointed at
+    input 0; when every LUT of a layer ignores its top slot, the layer's
+    fan-in shrinks (fan-in is uniform per layer, so this is how one LUT
+    "drops" an input). Exact. This is the canonicalization pattern of
+    `quweit.lut_layer`, run alone.
+  }];
+  let options = [
+    Option<"remarks", "remarks", "bool", /*default=*/"false",
+           "emit a remark on the root op saying what the pass changed (the "
+           "statistics need an LLVM built with statistics enabled)">
+  ];
+  let statistics = [
+    Statistic<"numSlotsRemoved", "slots-removed",
+              "mapping entries removed by fan-in shrinking">,
+    Statistic<"numTableBitsRemoved", "table-bits-removed",
+              "table bits removed by fan-in shrinking">,
+    Statistic<"numIgnoredSlots", "ignored-slots",
+              "slots that tables ignore (before the pass)">
+  ];
+  let dependentDialects = ["::quweit::QuWeiTDialect"];
+}
+
+def MergeIdenticalLuts : Pass<"quweit-merge-identical-luts"> {
+  let summary = "merge LUTs with the same inputs and table";
+  let description = [{
+    LUTs of one layer with the same mapping row and table compute the same
+    bit. Readers of a duplicate read the first such LUT instead, and the
+    duplicate is deleted unless a `quweit.group_sum` counts it (a group sum
+    counts both copies, so they stay for it). Unread LUTs that are not
+    duplicates are left to `quweit-eliminate-dead-luts`. Exact.
+  }];
+  let options = [
+    Option<"remarks", "remarks", "bool", /*default=*/"false",
+           "emit a remark on the root op saying what the pass changed (the "
+           "statistics need an LLVM built with statistics enabled)">
+  ];
+  let statistics = [
+    Statistic<"numLutsMerged", "luts-merged", "duplicate LUTs deleted">
+  ];
+  let dependentDialects = ["::quweit::QuWeiTDialect"];
+}
+
+def PruneThermometer : Pass<"quweit-prune-thermometer"> {
+  let summary = "drop thermometer bits (and thresholds) that no LUT reads";
+  let description = [{
+    A thermometer whose users are all LUT layers keeps, for each feature,
+    only the bits some LUT reads through a slot its table does not ignore
+    (with their thresholds, in order), and the readers' mappings are
+    renumbered. Thresholds are an `F x T` array, so T shrinks to the largest
+    number of bits any feature keeps; a feature with fewer kept bits is
+    padded with copies of its last kept threshold (equal thresholds are
+    allowed), and a feature with no bit read keeps T copies of its largest
+    threshold. Padding bits are never read. The input features themselves
+    are not removed (that would need a gather of the input). Exact.
+  }];
+  let options = [
+    Option<"remarks", "remarks", "bool", /*default=*/"false",
+           "emit a remark on the root op saying what the pass changed (the "
+           "statistics need an LLVM built with statistics enabled)">
+  ];
+  let statistics = [
+    Statistic<"numBitsRemoved", "bits-removed",
+              "thermometer bits (= thresholds) removed">
+  ];
+  let dependentDialects = ["::quweit::QuWeiTDialect"];
+}
+
+def ReorderMapping : Pass<"quweit-reorder-mapping"> {
+  let summary = "reorder LUTs and slots so that evaluation reads inputs in order";
+  let description = [{
+    Two exact permutations for memory locality in the CPU layouts:
+    1. the used slots of every LUT are sorted by input index (the table's
+       address bits are permuted accordingly; ignored slots stay where they
+       are);
+    2. the LUTs of a layer whose users are LUT layers (or group sums with an
+       explicit `group_index`) are renumbered in the order in which the
+       users first read them, and the users' mappings (and group indices)
+       are renumbered to match. LUTs feeding a contiguous group sum are never
+       reordered, since their position decides their group.
+    Layers are renumbered from the last to the first, then slots are sorted.
+    The statistic is the read distance (sum of |jumps| between consecutive
+    reads) before and after.
+  }];
+  let options = [
+    Option<"remarks", "remarks", "bool", /*default=*/"false",
+           "emit a remark on the root op saying what the pass changed (the "
+           "statistics need an LLVM built with statistics enabled)">
+  ];
+  let statistics = [
+    Statistic<"readDistanceBefore", "read-distance-before",
+              "sum of |input jumps| between consecutive reads, before">,
+    Statistic<"readDistanceAfter", "read-distance-after",
+              "sum of |input jumps| between consecutive reads, after">,
+    Statistic<"numLayersRenumbered", "layers-renumbered",
+              "layers whose LUTs were permuted">
+  ];
+  let dependentDialects = ["::quweit::QuWeiTDialect"];
+}
+
+def Optimize : Pass<"quweit-optimize"> {
+  let summary = "run every exact LUT optimisation to a fixed point";
+  let description = [{
+    Applies the patterns of `quweit-fold-constant-luts`,
+    `quweit-drop-ignored-inputs`, `quweit-merge-identical-luts`,
+    `quweit-eliminate-dead-luts` and `quweit-prune-thermometer` together
+    until none applies (each removal can enable the others), then, with
+    `reorder` (default), `quweit-reorder-mapping` once. Exact.
+  }];
+  let options = [
+    Option<"reorder", "reorder", "bool", /*default=*/"true",
+           "reorder LUTs and slots for locality at the end">,
+    Option<"remarks", "remarks", "bool", /*default=*/"false",
+           "emit a remark on the root op saying what the pass changed (the "
+           "statistics need an LLVM built with statistics enabled)">
+  ];
+  let statistics = [
+    Statistic<"numLutsRemoved", "luts-removed", "LUTs removed">,
+    Statistic<"numSlotsRemoved", "slots-removed", "mapping entries removed">,
+    Statistic<"numTableBitsRemoved", "table-bits-removed", "table bits removed">,
+    Statistic<"numThermometerBitsRemoved", "thermometer-bits-removed",
+              "thermometer bits (= thresholds) removed">
+  ];
+  let dependentDialects = ["::quweit::QuWeiTDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
+def CostReport : Pass<"quweit-cost-report", "::mlir::ModuleOp"> {
+  let summary = "print operation counts, parameter bytes and energy per function and block";
+  let description = [{
+    For every function and every `quweit.transformer_block`, counts the
+    multiplications of matmuls and convolutions, the elementwise
+    multiplications (norms, softmax scaling, GELU), additions (and group-sum
+    additions apart), comparisons, exp/div and other transcendental
+    operations, LUT lookups and parameter bytes; the same for the dense twin
+    (each `quweit.lut_ffn` of width D replaced by a D -> H -> D MLP with GELU,
+    H = 4D unless the FFN has a `quweit.dense_hidden` integer attribute); the
+    fraction of multiplications replaced; and an energy estimate from
+    Horowitz's 45 nm figures (docs/cost-model.md). The IR is not changed.
+  }];
+  let options = [
+    Option<"format", "format", "std::string", /*default=*/"\"text\"",
+           "text or json">,
+    Option<"precision", "precision", "std::string", /*default=*/"\"fp32\"",
+           "arithmetic of the energy table: fp32 or int8">,
+    Option<"lutLookupPJ", "lut-pj", "double", /*default=*/"-1.0",
+           "energy of one LUT lookup in pJ (default: a 64-bit read of an "
+           "8 KB SRAM, 10 pJ)">,
+    Option<"outputFile", "output", "std::string", /*default=*/"\"-\"",
+           "where to write the report (- for stdout)">
+  ];
+}
+
 #endif // QUWEIT_DIALECT_QUWEIT_PASSES_TD
