@@ -28,6 +28,7 @@ def main():
     p.add_argument("--frac-bits", type=int, default=0)
     p.add_argument("--simulator", default="verilator")
     p.add_argument("--workdir", required=True)
+    p.add_argument("--extra", action="append", default=[], help="more Verilog sources (primitive models)")
     a = p.parse_args()
     iface = json.load(open(a.interface))["modules"][0]
     x = np.load(a.inputs)
@@ -116,11 +117,11 @@ def main():
     tb = os.path.join(a.workdir, "tb.sv")
     if a.simulator == "verilator":
         build = ["verilator", "--binary", "--timing", "-Wno-fatal", "--top-module", "tb",
-                 "-Mdir", os.path.join(a.workdir, "obj"), "-o", "sim", tb, a.verilog]
+                 "-Mdir", os.path.join(a.workdir, "obj"), "-o", "sim", tb, a.verilog] + a.extra
         run = [os.path.join(a.workdir, "obj", "sim")]
     else:
         exe = os.path.join(a.workdir, "sim.vvp")
-        build = ["iverilog", "-g2012", "-o", exe, tb, a.verilog]
+        build = ["iverilog", "-g2012", "-o", exe, tb, a.verilog] + a.extra
         run = ["vvp", "-n", exe]
     subprocess.run(build, check=True, stdout=subprocess.DEVNULL)
     out = subprocess.run(run, check=True, capture_output=True, text=True).stdout
