@@ -171,7 +171,7 @@ void NetlistBuilder::pipeline(la::HWModuleOp module) {
   }
   // Delayed copies of each value: delays[v][d] is v delayed by d+1 cycles.
   llvm::DenseMap<Value, SmallVector<Value>> delays;
-  auto delayed = [&](Value v, int64_t cycles, Operation *before) -> Value {
+  auto delayed = [&](Value v, int64_t cycles) -> Value {
     SmallVector<Value> &chain = delays[v];
     OpBuilder::InsertionGuard guard(builder);
     while (int64_t(chain.size()) < cycles) {
@@ -183,7 +183,6 @@ void NetlistBuilder::pipeline(la::HWModuleOp module) {
       Value reg = la::RegOp::create(builder, loc, source);
       chain.push_back(reg);
     }
-    (void)before;
     return chain[cycles - 1];
   };
   int64_t lastStage = 0;
@@ -202,7 +201,7 @@ void NetlistBuilder::pipeline(la::HWModuleOp module) {
     for (OpOperand &operand : op->getOpOperands()) {
       int64_t d = target - stageOf(operand.get());
       if (d > 0)
-        operand.set(delayed(operand.get(), d, op));
+        operand.set(delayed(operand.get(), d));
     }
   }
   module->setAttr("lutarray.latency", builder.getI64IntegerAttr(lastStage));

@@ -89,13 +89,13 @@ struct PackBitsPass : quweit::impl::PackBitsBase<PackBitsPass> {
   }
 
   RankedTensorType packedType(RankedTensorType bits, BitLayout chosen) {
-    int64_t kWordBits = wordBits;
-    auto word = IntegerType::get(&getContext(), wordBits);
+    int64_t width = wordBits;
+    auto word = IntegerType::get(&getContext(), width);
     int64_t rows = bits.getDimSize(0), cols = bits.getDimSize(1);
     if (chosen == BitLayout::batch_sliced)
       return RankedTensorType::get(
-          {ShapedType::isDynamic(rows) ? rows : ceilDiv(rows, kWordBits), cols}, word);
-    return RankedTensorType::get({rows, ceilDiv(cols, kWordBits)}, word);
+          {ShapedType::isDynamic(rows) ? rows : ceilDiv(rows, width), cols}, word);
+    return RankedTensorType::get({rows, ceilDiv(cols, width)}, word);
   }
 };
 
