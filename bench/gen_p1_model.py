@@ -1,0 +1,56 @@
+#!/usr/bin/env python3
+"""Writes the P1 benchmark model of docs/performance.md: one LUT layer
+(N input bits, M LUTs, fan-in n, random mapping and tables) as two entry
+points on packed words, so that the benchmark measures LUT evaluation and not
+bit packing:
+  @sliced: tensor<?xNxi64> -> tensor<?xMxi64>        (batch_sliced, 64 samples per word)
+  @packed: tensor<?x(N/64)xi64> -> tensor<?x(M/64)xi64> (feature_packed, one sample per row)
+"""
+import argparse
+
+import numpy as np
+
+
+def blob(name, array, dtype, align):
+    data = np.ascontiguousarray(array).astype(dtype).tobytes()
+    return f'      {name}: "0x{(align.to_bytes(4, "little") + data).hex().upper()}"'
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--inputs", type=int, default=2048)
+    p.add_argument("--luts", type=int, default=8192)
+    p.add_argument("--fan-in", type=int, default=6)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("-o", "--output", required=True)
+    a = p.parse_args()
+    rng = np.random.default_rng(a.seed)
+    n, m, k = a.inputs, a.luts, a.fan_in
+    mapping = rng.integers(0, n, size=(m, k)).astype(np.int32)
+    tables = rng.integers(0, 2, size=(m, 1 << k)).astype(np.uint8)
+    attrs = (f"mapping(dense_resource<p1_mapping> : tensor<{m}x{k}xi32>) "
+             f"tables(dense_resource<p1_tables> : tensor<{m}x{1 << k}xi1>)")
+    nw, mw = -(-n // 64), -(-m // 64)
+    text = f"""// P1 benchmark model: bench/gen_p1_model.py --inputs {n} --luts {m} --fan-in {k} --seed {a.seed}
+func.func @sliced(%w: tensor<?x{n}xi64>) -> tensor<?x{m}xi64> {{
+  %y = quweit.packed_lut_layer %w layout(<batch_sliced>) num_inputs({n}) {attrs} : tensor<?x{n}xi64> -> tensor<?x{m}xi64>
+  return %y : tensor<?x{m}xi64>
+}}
+func.func @packed(%w: tensor<?x{nw}xi64>) -> tensor<?x{mw}xi64> {{
+  %y = quweit.packed_lut_layer %w layout(<feature_packed>) num_inputs({n}) {attrs} : tensor<?x{nw}xi64> -> tensor<?x{mw}xi64>
+  return %y : tensor<?x{mw}xi64>
+}}
+{{-#
+  dialect_resources: {{
+    builtin: {{
+{blob("p1_mapping", mapping, "<i4", 4)},
+{blob("p1_tables", tables, np.uint8, 1)}
+    }}
+  }}
+#-}}
+"""
+    open(a.output, "w").write(text)
+
+
+if __name__ == "__main__":
+    main()
