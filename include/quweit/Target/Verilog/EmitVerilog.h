@@ -16,7 +16,8 @@ mlir::LogicalResult emitVerilog(mlir::ModuleOp module, llvm::raw_ostream &os);
 /// widths and meaning, latency, and what the host computes from the counts.
 mlir::LogicalResult emitInterfaceJson(mlir::ModuleOp module, llvm::raw_ostream &os);
 
-/// Registers --emit-verilog and --emit-hw-interface with mlir-translate.
+/// Registers --emit-verilog, --emit-hw-interface and --emit-testbench with
+/// mlir-translate.
 void registerVerilogTranslations();
 
 } // namespace quweit
