@@ -52,6 +52,13 @@ def ConvertQuWeiTToLutArray : Pass<"convert-quweit-to-lutarray", "::mlir::Module
     - With `pipeline-every=K > 0`, registers are inserted so that no path
       has more than K logic levels (LUTs, comparators, adders) between
       registers, with every path from inputs to outputs delayed equally.
+    - With `wrapper=true` the module also computes the class (argmax of the
+      counts, lowest index on ties; only when the scores are a monotonic
+      function of the counts: no per-class scale or bias) and talks
+      valid/ready on both sides (`in_valid`/`in_ready`,
+      `out_valid`/`out_ready`, AXI-Stream-like): the whole pipeline advances
+      when the output is empty or accepted, and holds otherwise. The outputs
+      are registered, so the latency is at least one cycle.
   }];
   let options = [
     Option<"thermometer", "thermometer", "std::string", /*default=*/"\"ports\"",
@@ -65,7 +72,10 @@ def ConvertQuWeiTToLutArray : Pass<"convert-quweit-to-lutarray", "::mlir::Module
     Option<"decompose", "decompose", "bool", /*default=*/"true",
            "decompose LUTs larger than max-lut-inputs (else: diagnostic)">,
     Option<"pipelineEvery", "pipeline-every", "unsigned", /*default=*/"0",
-           "insert registers every K logic levels (0: combinational)">
+           "insert registers every K logic levels (0: combinational)">,
+    Option<"wrapper", "wrapper", "bool", /*default=*/"false",
+           "system wrapper: argmax in hardware (lowest index wins ties) and a "
+           "valid/ready handshake on inputs and outputs (see docs/hardware.md)">
   ];
   let dependentDialects = ["::quweit::lutarray::LutArrayDialect"];
 }

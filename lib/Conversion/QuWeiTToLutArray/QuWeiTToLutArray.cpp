@@ -40,6 +40,7 @@ struct Options {
   bool comparators;
   unsigned inputBits, fracBits, maxLutInputs, pipelineEvery;
   bool decompose;
+  bool wrapper;
 };
 
 class NetlistBuilder {
@@ -70,6 +71,8 @@ private:
   void convertGroupSum(GroupSumOp op, SmallVectorImpl<Value> &outputs,
                        SmallVectorImpl<std::string> &names);
   void pipeline(la::HWModuleOp module);
+  Value argmax(ArrayRef<Value> counts);
+  void addHandshake(la::HWModuleOp module, Block *body);
 
   func::FuncOp func;
   const Options &options;
@@ -165,7 +168,8 @@ void NetlistBuilder::pipeline(la::HWModuleOp module) {
     int64_t in = 0;
     for (Value operand : op.getOperands())
       in = std::max(in, level.lookup(operand));
-    bool logic = isa<la::LutOp, la::AddOp, la::GreaterThanOp>(op);
+    bool logic = isa<la::LutOp, la::AddOp, la::GreaterThanOp,
+                     la::UnsignedGreaterOp, la::MuxOp>(op);
     for (Value result : op.getResults())
       level[result] = in + (logic ? 1 : 0);
   }
@@ -180,7 +184,7 @@ void NetlistBuilder::pipeline(la::HWModuleOp module) {
         builder.setInsertionPointAfter(def);
       else
         builder.setInsertionPointToStart(&body);
-      Value reg = la::RegOp::create(builder, loc, source);
+      Value reg = la::RegOp::create(builder, loc, source, Value());
       chain.push_back(reg);
     }
     return chain[cycles - 1];
@@ -205,6 +209,102 @@ void NetlistBuilder::pipeline(la::HWModuleOp module) {
     }
   }
   module->setAttr("lutarray.latency", builder.getI64IntegerAttr(lastStage));
+}
+
+/// Index of the largest count, lowest index on ties: a balanced tree whose
+/// nodes keep the left (lower-index) candidate unless the right one is
+/// strictly greater.
+Value NetlistBuilder::argmax(ArrayRef<Value> counts) {
+  unsigned countWidth = 1, indexWidth = bitsFor(std::max<int64_t>(counts.size() - 1, 1));
+  for (Value count : counts)
+    countWidth = std::max(countWidth, count.getType().getIntOrFloatBitWidth());
+  std::vector<std::pair<Value, Value>> level; // (index, count)
+  for (auto [g, count] : llvm::enumerate(counts)) {
+    Value wide = count;
+    unsigned w = count.getType().getIntOrFloatBitWidth();
+    if (w < countWidth)
+      wide = la::ConcatOp::create(builder, loc, builder.getIntegerType(countWidth),
+                                  ValueRange{count, constantBits(0, countWidth - w)});
+    level.push_back({constantBits(g, indexWidth), wide});
+  }
+  unsigned node = 0;
+  while (level.size() > 1) {
+    std::vector<std::pair<Value, Value>> next;
+    for (size_t k = 0; k + 1 < level.size(); k += 2) {
+      auto [leftIndex, leftCount] = level[k];
+      auto [rightIndex, rightCount] = level[k + 1];
+      Value right = named(la::UnsignedGreaterOp::create(builder, loc, rightCount, leftCount),
+                          "argmax_gt" + Twine(node));
+      Value index = la::MuxOp::create(builder, loc, right, rightIndex, leftIndex);
+      Value count = la::MuxOp::create(builder, loc, right, rightCount, leftCount);
+      next.push_back({named(index, "argmax_index" + Twine(node)),
+                      named(count, "argmax_count" + Twine(node))});
+      ++node;
+    }
+    if (level.size() % 2)
+      next.push_back(level.back());
+    level = std::move(next);
+  }
+  return level.front().first;
+}
+
+/// Valid/ready on both sides. `advance` = !out_valid || out_ready: every
+/// register (pipeline stage or valid bit) loads only when the pipeline
+/// advances, so a stalled output holds the whole pipeline.
+void NetlistBuilder::addHandshake(la::HWModuleOp module, Block *body) {
+  auto output = cast<la::OutputOp>(body->getTerminator());
+  builder.setInsertionPoint(output);
+  SmallVector<std::string> inputNames, outputNames;
+  for (unsigned i = 0; i < module.getNumArguments(); ++i)
+    inputNames.push_back(module.getInputName(i));
+  for (unsigned i = 0; i < module.getNumResults(); ++i)
+    outputNames.push_back(module.getOutputName(i));
+  inputNames.append({"in_valid", "out_ready"});
+  outputNames.append({"out_valid", "in_ready"});
+  // Ports: in_valid and out_ready are new inputs.
+  Value inValid = body->addArgument(builder.getI1Type(), loc);
+  Value outReady = body->addArgument(builder.getI1Type(), loc);
+  int64_t latency = module->getAttrOfType<IntegerAttr>("lutarray.latency").getInt();
+  SmallVector<Value> outputs(output.getOutputs());
+  if (latency == 0) {
+    // Register the outputs so that valid/ready has a stage to hold.
+    for (Value &value : outputs)
+      value = la::RegOp::create(builder, loc, value, Value());
+    latency = 1;
+  }
+  // The valid chain: one bit per stage. The last one is out_valid, which
+  // `advance` reads: a loop through registers (the region is a graph).
+  SmallVector<la::RegOp> valid;
+  Value previous = inValid;
+  for (int64_t stage = 0; stage < latency; ++stage) {
+    valid.push_back(la::RegOp::create(builder, loc, previous, Value()));
+    named(valid.back(), "valid_stage" + Twine(stage));
+    previous = valid.back();
+  }
+  Value outValid = valid.back();
+  Value stalled = la::NotOp::create(builder, loc, outValid);
+  Value advance = named(la::OrOp::create(builder, loc, stalled, outReady), "advance");
+  for (la::RegOp reg : body->getOps<la::RegOp>())
+    reg.getEnableMutable().assign(advance);
+  outputs.push_back(outValid);
+  outputs.push_back(advance); // in_ready
+  output.getOutputsMutable().assign(outputs);
+  SmallVector<Type> inputTypes(body->getArgumentTypes());
+  SmallVector<Type> outputTypes;
+  for (Value v : outputs)
+    outputTypes.push_back(v.getType());
+  module.setFunctionTypeAttr(TypeAttr::get(builder.getFunctionType(inputTypes, outputTypes)));
+  auto nameDicts = [&](ArrayRef<std::string> names) {
+    SmallVector<Attribute> dicts;
+    for (const std::string &name : names)
+      dicts.push_back(builder.getDictionaryAttr(
+          builder.getNamedAttr("lutarray.name", builder.getStringAttr(name))));
+    return builder.getArrayAttr(dicts);
+  };
+  module.setArgAttrsAttr(nameDicts(inputNames));
+  module.setResAttrsAttr(nameDicts(outputNames));
+  module->setAttr("lutarray.latency", builder.getI64IntegerAttr(latency));
+  module->setAttr("lutarray.wrapper", builder.getUnitAttr());
 }
 
 FailureOr<la::HWModuleOp> NetlistBuilder::build() {
@@ -318,6 +418,18 @@ FailureOr<la::HWModuleOp> NetlistBuilder::build() {
   SmallVector<Value> outputs;
   SmallVector<std::string> outputNames;
   convertGroupSum(groupSum, outputs, outputNames);
+  if (options.wrapper) {
+    // The class is argmax of the scores; it equals argmax of the counts only
+    // if the scores are an increasing function of the counts shared by all
+    // classes (no per-class scale or bias).
+    if (auto scale = dyn_cast<ScaleCountsOp>(*groupSum.getOutput().getUsers().begin()))
+      if (scale.getScale() || scale.getBias())
+        return scale.emitError("the hardware argmax needs scores that order like "
+                               "the counts: remove per-class scale/bias or use "
+                               "wrapper=false");
+    outputs.push_back(argmax(outputs));
+    outputNames.push_back("class_index");
+  }
   la::OutputOp::create(builder, loc, outputs);
 
   SmallVector<Type> outputTypes;
@@ -352,6 +464,8 @@ FailureOr<la::HWModuleOp> NetlistBuilder::build() {
     pipeline(module);
   else
     module->setAttr("lutarray.latency", builder.getI64IntegerAttr(0));
+  if (options.wrapper)
+    addHandshake(module, body);
   return module;
 }
 
@@ -370,7 +484,7 @@ struct ConvertQuWeiTToLutArrayPass
       return signalPassFailure();
     }
     Options options{thermometer == "comparators", inputBits, fracBits,
-                    maxLutInputs, pipelineEvery, decompose};
+                    maxLutInputs, pipelineEvery, decompose, wrapper};
     SmallVector<func::FuncOp> funcs;
     for (auto func : getOperation().getOps<func::FuncOp>())
       if (!func.isExternal() && !func.isPrivate())

@@ -150,21 +150,27 @@ LogicalResult ModuleEmitter::emit() {
     os << lines[i] << (i + 1 < lines.size() ? ",\n" : "\n");
   os << "  /* verilator lint_on UNUSEDSIGNAL */\n);\n";
 
+  // Bit selects need no wire: uses read `signal[i]` (named first, since a
+  // graph region may use a value before the op defining it).
+  for (Operation &op : body)
+    if (auto extract = dyn_cast<ExtractOp>(op))
+      names[extract.getResult()] = nameOf(extract.getInput()) + "[" +
+                                   std::to_string(extract.getIndex()) + "]";
+  // Declarations first, then statements: registers may close loops.
+  std::string declarations, statements;
+  llvm::raw_string_ostream decl(declarations), stmt(statements);
   for (Operation &op : body) {
     if (auto output = dyn_cast<OutputOp>(op)) {
       for (auto [i, value] : llvm::enumerate(output.getOutputs()))
-        os << "  assign " << module.getOutputName(i) << " = " << nameOf(value) << ";\n";
+        stmt << "  assign " << module.getOutputName(i) << " = " << nameOf(value) << ";\n";
       continue;
     }
+    if (isa<ExtractOp>(op))
+      continue;
     Value result = op.getResult(0);
-    // A bit select needs no wire of its own: uses read `signal[i]`.
-    if (auto extract = dyn_cast<ExtractOp>(op)) {
-      names[result] = nameOf(extract.getInput()) + "[" +
-                      std::to_string(extract.getIndex()) + "]";
-      continue;
-    }
     std::string name = nameOf(result);
     unsigned width = widthOf(result);
+    decl << "  " << declare(width, name) << ";\n";
     LogicalResult status = success();
     llvm::TypeSwitch<Operation *>(&op)
         .Case([&](LutOp lut) {
@@ -172,52 +178,67 @@ LogicalResult ModuleEmitter::emit() {
           if (lutStyle == "xilinx") {
             // LUTk primitive: INIT bit a is the output for address a, input
             // Il is address bit l - the same convention as lutarray.lut.
-            os << "  " << declare(1, name) << ";\n  LUT" << inputs << " #(.INIT("
-               << hexLiteral(lut.getTable()) << ")) " << name << "_cell (.O(" << name << ")";
+            stmt << "  LUT" << inputs << " #(.INIT(" << hexLiteral(lut.getTable())
+                 << ")) " << name << "_cell (.O(" << name << ")";
             for (unsigned l = 0; l < inputs; ++l)
-              os << ", .I" << l << "(" << nameOf(lut.getInputs()[l]) << ")";
-            os << ");\n";
+              stmt << ", .I" << l << "(" << nameOf(lut.getInputs()[l]) << ")";
+            stmt << ");\n";
             return;
           }
-          os << "  localparam logic [" << (1u << inputs) - 1 << ":0] " << name
-             << "_table = " << hexLiteral(lut.getTable()) << ";\n";
-          os << "  " << declare(1, name) << ";\n  assign " << name << " = " << name
-             << "_table[";
+          decl << "  localparam logic [" << (1u << inputs) - 1 << ":0] " << name
+               << "_table = " << hexLiteral(lut.getTable()) << ";\n";
+          stmt << "  assign " << name << " = " << name << "_table[";
           if (inputs == 1) {
-            os << nameOf(lut.getInputs()[0]);
+            stmt << nameOf(lut.getInputs()[0]);
           } else {
-            os << "{";
+            stmt << "{";
             for (unsigned l = inputs; l-- > 0;)
-              os << nameOf(lut.getInputs()[l]) << (l ? ", " : "");
-            os << "}";
+              stmt << nameOf(lut.getInputs()[l]) << (l ? ", " : "");
+            stmt << "}";
           }
-          os << "];\n";
+          stmt << "];\n";
         })
-        .Case([&](ExtractOp) {})
         .Case([&](ConcatOp concat) {
-          os << "  " << declare(width, name) << ";\n  assign " << name << " = {";
+          stmt << "  assign " << name << " = {";
           for (size_t k = concat.getInputs().size(); k-- > 0;)
-            os << nameOf(concat.getInputs()[k]) << (k ? ", " : "");
-          os << "};\n";
+            stmt << nameOf(concat.getInputs()[k]) << (k ? ", " : "");
+          stmt << "};\n";
         })
         .Case([&](AddOp add) {
-          os << "  " << declare(width, name) << ";\n  assign " << name << " = "
-             << zext(add.getLhs(), width) << " + " << zext(add.getRhs(), width) << ";\n";
+          stmt << "  assign " << name << " = " << zext(add.getLhs(), width) << " + "
+               << zext(add.getRhs(), width) << ";\n";
         })
         .Case([&](ConstantOp constant) {
-          os << "  " << declare(width, name) << ";\n  assign " << name << " = "
-             << hexLiteral(constant.getValue()) << ";\n";
+          stmt << "  assign " << name << " = " << hexLiteral(constant.getValue()) << ";\n";
         })
         .Case([&](GreaterThanOp gt) {
-          os << "  " << declare(1, name) << ";\n  assign " << name << " = $signed("
-             << nameOf(gt.getInput()) << ") > $signed("
-             << hexLiteral(APInt(widthOf(gt.getInput()), gt.getThreshold(), true))
-             << ");\n";
+          stmt << "  assign " << name << " = $signed(" << nameOf(gt.getInput())
+               << ") > $signed("
+               << hexLiteral(APInt(widthOf(gt.getInput()), gt.getThreshold(), true))
+               << ");\n";
+        })
+        .Case([&](UnsignedGreaterOp gt) {
+          stmt << "  assign " << name << " = " << nameOf(gt.getLhs()) << " > "
+               << nameOf(gt.getRhs()) << ";\n";
+        })
+        .Case([&](MuxOp mux) {
+          stmt << "  assign " << name << " = " << nameOf(mux.getCondition()) << " ? "
+               << nameOf(mux.getTrueValue()) << " : " << nameOf(mux.getFalseValue())
+               << ";\n";
+        })
+        .Case([&](NotOp op) {
+          stmt << "  assign " << name << " = !" << nameOf(op.getInput()) << ";\n";
+        })
+        .Case([&](OrOp op) {
+          stmt << "  assign " << name << " = " << nameOf(op.getLhs()) << " | "
+               << nameOf(op.getRhs()) << ";\n";
         })
         .Case([&](RegOp reg) {
-          os << "  " << declare(width, name) << ";\n  always_ff @(posedge clk) begin\n"
-             << "    if (rst) " << name << " <= '0;\n    else " << name << " <= "
-             << nameOf(reg.getInput()) << ";\n  end\n";
+          stmt << "  always_ff @(posedge clk) begin\n"
+               << "    if (rst) " << name << " <= '0;\n    else ";
+          if (reg.getEnable())
+            stmt << "if (" << nameOf(reg.getEnable()) << ") ";
+          stmt << name << " <= " << nameOf(reg.getInput()) << ";\n  end\n";
         })
         .Default([&](Operation *other) {
           status = other->emitError() << "cannot emit '" << other->getName()
@@ -226,6 +247,7 @@ LogicalResult ModuleEmitter::emit() {
     if (failed(status))
       return failure();
   }
+  os << declarations << statements;
   os << "endmodule\n";
   return success();
 }
@@ -255,8 +277,26 @@ LogicalResult emitInterfaceJson(ModuleOp module, llvm::raw_ostream &os) {
   for (auto hw : module.getOps<HWModuleOp>()) {
     llvm::json::Array inputs, outputs;
     bool comparators = hw->hasAttr("lutarray.input_bits");
+    static const std::pair<const char *, const char *> handshake[] = {
+        {"in_valid", "the data inputs hold a sample this cycle"},
+        {"in_ready", "the module accepts the sample this cycle (in_valid && in_ready)"},
+        {"out_valid", "the outputs hold the result of an accepted sample"},
+        {"out_ready", "the consumer takes the outputs this cycle; while out_valid && "
+                      "!out_ready the whole pipeline holds"},
+        {"class_index", "argmax of the counts, the lowest index among equal maxima"}};
+    auto special = [&](const std::string &name) -> const char * {
+      for (auto [port, text] : handshake)
+        if (name == port)
+          return text;
+      return nullptr;
+    };
     for (unsigned i = 0; i < hw.getNumArguments(); ++i) {
       unsigned w = hw.getArgumentTypes()[i].getIntOrFloatBitWidth();
+      if (const char *text = special(hw.getInputName(i))) {
+        inputs.push_back(llvm::json::Object{{"name", hw.getInputName(i)}, {"width", w},
+                                            {"meaning", text}});
+        continue;
+      }
       std::string meaning =
           comparators
               ? "feature " + std::to_string(i) + ", two's complement fixed point with " +
@@ -268,6 +308,11 @@ LogicalResult emitInterfaceJson(ModuleOp module, llvm::raw_ostream &os) {
     }
     for (unsigned i = 0; i < hw.getNumResults(); ++i) {
       unsigned w = hw.getResultTypes()[i].getIntOrFloatBitWidth();
+      if (const char *text = special(hw.getOutputName(i))) {
+        outputs.push_back(llvm::json::Object{{"name", hw.getOutputName(i)}, {"width", w},
+                                             {"meaning", text}});
+        continue;
+      }
       outputs.push_back(llvm::json::Object{
           {"name", hw.getOutputName(i)}, {"width", w},
           {"meaning", "unsigned count of ones in group " + std::to_string(i)}});
@@ -280,8 +325,11 @@ LogicalResult emitInterfaceJson(ModuleOp module, llvm::raw_ostream &os) {
                                : 0},
         {"inputs", std::move(inputs)},
         {"outputs", std::move(outputs)},
-        {"argmax", "lowest index among equal maximum scores (semantics.md); "
-                   "computed by the host from the scores"},
+        {"argmax", hw->hasAttr("lutarray.wrapper")
+                       ? "class_index output: lowest index among equal maximum counts"
+                       : "lowest index among equal maximum scores (semantics.md); "
+                         "computed by the host from the scores"},
+        {"handshake", hw->hasAttr("lutarray.wrapper") ? "valid/ready" : "none"},
     };
     if (hw.isClocked())
       entry["clock"] = "clk, rising edge; rst synchronous, active high, clears every register";

@@ -25,3 +25,27 @@ lutarray.module @cells(%bits: i4 {lutarray.name = "bits"}, %x: i8 {lutarray.name
   %k = lutarray.concat %a, %b : (i1, i1) -> i2
   lutarray.output %r, %k : i3, i2
 }
+
+// CHECK-LABEL: lutarray.module @handshake
+// CHECK: %[[A:.*]] = lutarray.not %arg2
+// CHECK: %[[ADV:.*]] = lutarray.or %[[A]], %arg1
+// CHECK: %[[V:.*]] = lutarray.reg %arg0 enable %[[ADV]] : i1
+// CHECK: %[[GT:.*]] = lutarray.ugt %arg3, %arg4 : i3
+// CHECK: lutarray.mux %[[GT]], %arg3, %arg4 : i3
+lutarray.module @handshake(%in: i1, %ready: i1, %valid: i1, %a: i3, %b: i3) -> (i1, i3) {
+  %n = lutarray.not %valid
+  %advance = lutarray.or %n, %ready
+  %v = lutarray.reg %in enable %advance : i1
+  %gt = lutarray.ugt %a, %b : i3
+  %m = lutarray.mux %gt, %a, %b : i3
+  lutarray.output %v, %m : i1, i3
+}
+
+// A graph region: a register may feed a value defined before it.
+// CHECK-LABEL: lutarray.module @loop
+lutarray.module @loop(%ready: i1) -> (i1) {
+  %stalled = lutarray.not %valid
+  %advance = lutarray.or %stalled, %ready
+  %valid = lutarray.reg %advance : i1
+  lutarray.output %valid : i1
+}

@@ -11,14 +11,16 @@
 // CHECK-NEXT: input  logic [7:0] x,
 // CHECK-NEXT: output logic [2:0] count,
 // CHECK-NEXT: output logic [1:0] out1
-// CHECK: localparam logic [3:0] n_xor_table = 4'h6;
-// CHECK-NEXT: logic n_xor;
+// Declarations first (registers may close loops), then statements.
+// CHECK: logic n_xor;
+// CHECK-NEXT: localparam logic [3:0] n_xor_table = 4'h6;
 // Input 0 is address bit 0, so it comes last in the concatenation.
-// CHECK-NEXT: assign n_xor = n_xor_table[{bits[3], bits[0]}];
-// CHECK: assign n{{[0-9]+}} = $signed(x) > $signed(8'hFD);
-// CHECK: assign [[S:.*]] = {1'd0, n_xor} + {1'd0, n{{[0-9]+}}};
+// CHECK: assign n_xor = n_xor_table[{bits[3], bits[0]}];
+// CHECK-NEXT: assign [[G:n[0-9]+]] = $signed(x) > $signed(8'hFD);
+// CHECK-NEXT: assign [[S:.*]] = {1'd0, n_xor} + {1'd0, [[G]]};
 // CHECK: always_ff @(posedge clk) begin
 // CHECK-NEXT: if (rst) [[R:.*]] <= '0;
+// CHECK-NEXT: else [[R]] <= n{{[0-9]+}};
 // CHECK: assign count = [[R]];
 // CHECK: assign out1 = n{{[0-9]+}};
 // CHECK: endmodule

@@ -64,7 +64,9 @@ def LutArray_HWModuleOp : LutArray_Op<"module", [
     ::llvm::ArrayRef<::mlir::Type> getArgumentTypes() { return getFunctionType().getInputs(); }
     ::llvm::ArrayRef<::mlir::Type> getResultTypes() { return getFunctionType().getResults(); }
     ::mlir::Region *getCallableRegion() { return &getBody(); }
-    static ::mlir::RegionKind getRegionKind(unsigned) { return ::mlir::RegionKind::SSACFG; }
+    /// A graph region, like hw.module: registers may close loops (the
+    /// valid/ready handshake of the system wrapper).
+    static ::mlir::RegionKind getRegionKind(unsigned) { return ::mlir::RegionKind::Graph; }
     /// Port names (from lutarray.name attributes, else in<i>/out<i>).
     std::string getInputName(unsigned index);
     std::string getOutputName(unsigned index);
@@ -146,10 +148,43 @@ def LutArray_GreaterThanOp : LutArray_Op<"gt", [Pure]> {
 
 def LutArray_RegOp : LutArray_Op<"reg", [AllTypesMatch<["input", "result"]>]> {
   let summary = "a pipeline register on the module clock, reset to 0";
-  let arguments = (ins AnySignlessInteger:$input);
+  let description = [{
+    Loads `input` on every rising clock edge, or only when the optional i1
+    `enable` is 1 (a stalled pipeline holds its value).
+  }];
+  let arguments = (ins AnySignlessInteger:$input, Optional<I1>:$enable);
   let results = (outs AnySignlessInteger:$result);
-  let assemblyFormat = "$input attr-dict `:` type($input)";
+  let assemblyFormat = "$input (`enable` $enable^)? attr-dict `:` type($input)";
   let hasVerifier = 1;
+}
+
+def LutArray_UnsignedGreaterOp : LutArray_Op<"ugt", [Pure, SameTypeOperands]> {
+  let summary = "unsigned comparison of two signals: lhs > rhs";
+  let arguments = (ins AnySignlessInteger:$lhs, AnySignlessInteger:$rhs);
+  let results = (outs I1:$result);
+  let assemblyFormat = "$lhs `,` $rhs attr-dict `:` type($lhs)";
+}
+
+def LutArray_MuxOp : LutArray_Op<"mux", [Pure, AllTypesMatch<["trueValue", "falseValue", "result"]>]> {
+  let summary = "select: condition ? trueValue : falseValue";
+  let arguments = (ins I1:$condition, AnySignlessInteger:$trueValue,
+                       AnySignlessInteger:$falseValue);
+  let results = (outs AnySignlessInteger:$result);
+  let assemblyFormat = "$condition `,` $trueValue `,` $falseValue attr-dict `:` type($result)";
+}
+
+def LutArray_NotOp : LutArray_Op<"not", [Pure]> {
+  let summary = "logical negation of a bit";
+  let arguments = (ins I1:$input);
+  let results = (outs I1:$result);
+  let assemblyFormat = "$input attr-dict";
+}
+
+def LutArray_OrOp : LutArray_Op<"or", [Pure]> {
+  let summary = "logical or of two bits";
+  let arguments = (ins I1:$lhs, I1:$rhs);
+  let results = (outs I1:$result);
+  let assemblyFormat = "$lhs `,` $rhs attr-dict";
 }
 
 #endif // QUWEIT_DIALECT_LUTARRAY_LUTARRAY_TD
