@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "quweit/InitAll.h"
+#include "quweit/Support/ModelFile.h"
 #include "quweit/Pipelines/Pipelines.h"
 #include "quweit/Target/CPU/Compile.h"
 
@@ -102,14 +103,10 @@ int main(int argc, char **argv) {
   quweit::registerAllDialects(registry);
   MLIRContext context(registry);
 
-  llvm::SourceMgr sourceMgr;
-  std::string openError;
-  auto file = openInputFile(inputFilename, &openError);
-  if (!file)
-    return fail(openError);
-  sourceMgr.AddNewSourceBuffer(std::move(file), llvm::SMLoc());
-  SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
-  OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, &context);
+  quweit::ModelFile model(inputFilename, context);
+  if (!model.openError().empty())
+    return fail(model.openError());
+  ModuleOp module = model.module();
   if (!module)
     return 1;
 
@@ -123,7 +120,7 @@ int main(int argc, char **argv) {
   options.parallel = parallel;
   options.sourceName = llvm::sys::path::filename(inputFilename).str();
   llvm::Expected<quweit::CompiledModel> compiled =
-      quweit::compileModel(*module, options);
+      quweit::compileModel(module, options);
   if (!compiled)
     return fail(inputFilename + ": " + llvm::toString(compiled.takeError()));
 

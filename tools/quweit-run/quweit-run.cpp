@@ -11,6 +11,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "quweit/InitAll.h"
+#include "quweit/Support/ModelFile.h"
 #include "quweit/Reference/Evaluator.h"
 #include "quweit/Reference/Npy.h"
 
@@ -125,19 +126,15 @@ int main(int argc, char **argv) {
   quweit::registerAllDialects(registry);
   MLIRContext context(registry);
 
-  llvm::SourceMgr sourceMgr;
-  std::string openError;
-  auto file = openInputFile(inputFilename, &openError);
-  if (!file)
-    return fail(openError);
-  sourceMgr.AddNewSourceBuffer(std::move(file), llvm::SMLoc());
-  SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
-  OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, &context);
+  quweit::ModelFile model(inputFilename, context);
+  if (!model.openError().empty())
+    return fail(model.openError());
+  ModuleOp module = model.module();
   if (!module)
     return 1; // The parser or verifier reported where.
 
   std::string entryError;
-  func::FuncOp entry = findEntry(*module, entryError);
+  func::FuncOp entry = findEntry(module, entryError);
   if (!entry)
     return fail(inputFilename + ": " + entryError);
 
