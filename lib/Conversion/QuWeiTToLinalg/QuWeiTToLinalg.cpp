@@ -86,6 +86,14 @@ Value tableEntry(ImplicitLocOpBuilder &b, Value tables, Value lut, Value address
                                constantInt(b, b.getI8Type(), 0));
 }
 
+/// acc | (zext(bit) << lane): sets bit `lane` (an index) of a packed word.
+Value orBitIntoWord(ImplicitLocOpBuilder &b, Value acc, Value bit, Value lane) {
+  Type wordType = acc.getType();
+  Value wide = arith::ExtUIOp::create(b, wordType, bit);
+  Value shift = arith::IndexCastUIOp::create(b, wordType, lane);
+  return arith::OrIOp::create(b, acc, arith::ShLIOp::create(b, wide, shift));
+}
+
 /// The dynamic sizes `result` needs, taken from `source` dimension 0 when the
 /// result's dimension 0 is dynamic (all quweit ops keep the batch).
 SmallVector<Value> batchSizes(OpBuilder &builder, Location loc, Value source,
@@ -340,11 +348,7 @@ struct PackedLutLayerLowering : OpConversionPattern<PackedLutLayerOp> {
                 }
                 Value entry = tableEntry(nb, *tables, clamped, address);
                 Value kept = arith::AndIOp::create(nb, entry, valid);
-                Value wide = arith::ExtUIOp::create(nb, wordType, kept);
-                Value shift = arith::IndexCastUIOp::create(nb, wordType, lane);
-                scf::YieldOp::create(
-                    nb, ValueRange{arith::OrIOp::create(
-                            nb, acc[0], arith::ShLIOp::create(nb, wide, shift))});
+                scf::YieldOp::create(nb, ValueRange{orBitIntoWord(nb, acc[0], kept, lane)});
               });
           return loop.getResult(0);
         });
@@ -522,10 +526,7 @@ struct PackBitsLowering : OpConversionPattern<PackBitsOp> {
                 Value bit = sliced ? tensor::ExtractOp::create(nb, input, ValueRange{clamped, ix[1]})
                                    : tensor::ExtractOp::create(nb, input, ValueRange{ix[0], clamped});
                 Value kept = arith::AndIOp::create(nb, bit, inside);
-                Value wide = arith::ExtUIOp::create(nb, wordType, kept);
-                Value shift = arith::IndexCastUIOp::create(nb, wordType, s);
-                scf::YieldOp::create(nb, ValueRange{arith::OrIOp::create(
-                                             nb, acc[0], arith::ShLIOp::create(nb, wide, shift))});
+                scf::YieldOp::create(nb, ValueRange{orBitIntoWord(nb, acc[0], kept, s)});
               });
           return loop.getResult(0);
         });

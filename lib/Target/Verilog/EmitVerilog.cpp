@@ -475,38 +475,25 @@ LogicalResult emitTestbench(ModuleOp module, llvm::raw_ostream &os) {
 }
 
 void registerVerilogTranslations() {
-  auto dialects = [](DialectRegistry &registry) {
-    registry.insert<LutArrayDialect>();
+  using Emitter = LogicalResult (*)(ModuleOp, llvm::raw_ostream &);
+  auto add = [](StringRef name, StringRef description, Emitter emitter) {
+    TranslateFromMLIRRegistration(
+        name, description,
+        [emitter](Operation *op, llvm::raw_ostream &os) -> LogicalResult {
+          auto module = dyn_cast<ModuleOp>(op);
+          if (!module)
+            return op->emitError("expected a builtin.module");
+          return emitter(module, os);
+        },
+        [](DialectRegistry &registry) { registry.insert<LutArrayDialect>(); });
   };
-  TranslateFromMLIRRegistration emit(
-      "emit-verilog", "emit lutarray modules as SystemVerilog",
-      [](Operation *op, llvm::raw_ostream &os) -> LogicalResult {
-        auto module = dyn_cast<ModuleOp>(op);
-        if (!module)
-          return op->emitError("expected a builtin.module");
-        return emitVerilog(module, os);
-      },
-      dialects);
-  TranslateFromMLIRRegistration testbench(
-      "emit-testbench",
+  add("emit-verilog", "emit lutarray modules as SystemVerilog", emitVerilog);
+  add("emit-testbench",
       "emit a self-checking SystemVerilog testbench for a lutarray module "
       "(vectors from --testbench-inputs / --testbench-expected)",
-      [](Operation *op, llvm::raw_ostream &os) -> LogicalResult {
-        auto module = dyn_cast<ModuleOp>(op);
-        if (!module)
-          return op->emitError("expected a builtin.module");
-        return emitTestbench(module, os);
-      },
-      dialects);
-  TranslateFromMLIRRegistration interface(
-      "emit-hw-interface", "emit the I/O contract of lutarray modules as JSON",
-      [](Operation *op, llvm::raw_ostream &os) -> LogicalResult {
-        auto module = dyn_cast<ModuleOp>(op);
-        if (!module)
-          return op->emitError("expected a builtin.module");
-        return emitInterfaceJson(module, os);
-      },
-      dialects);
+      emitTestbench);
+  add("emit-hw-interface", "emit the I/O contract of lutarray modules as JSON",
+      emitInterfaceJson);
 }
 
 } // namespace quweit
