@@ -2,8 +2,10 @@
 
 #include "quweit/Pipelines/Pipelines.h"
 #include "quweit/InitAll.h"
+#include "quweit/Dialect/QuWeiT/Passes.h"
 
 #include "mlir/Pass/PassRegistry.h"
+#include "llvm/Support/raw_ostream.h"
 
 using namespace mlir;
 
@@ -63,7 +65,54 @@ LogicalResult quweit::buildToLLVMPipeline(OpPassManager &pm,
   return parsePassPipeline(pipeline, pm);
 }
 
+LogicalResult
+quweit::buildDenseToHybridPipeline(OpPassManager &pm,
+                                   const DenseToHybridOptions &options) {
+  ConvertMLPToLUTOptions convert;
+  convert.tablesFile = options.tables;
+  convert.allowMissing = options.allowMissing;
+  convert.remarks = options.remarks;
+  pm.addPass(createConvertMLPToLUT(convert));
+  if (options.optimize) {
+    OptimizeOptions optimize;
+    optimize.remarks = options.remarks;
+    pm.addPass(createOptimize(optimize));
+  }
+  if (options.report.getValue() != "none") {
+    CostReportOptions report;
+    report.format = options.report;
+    report.outputFile = options.reportOutput;
+    report.precision = options.precision;
+    pm.addPass(createCostReport(report));
+  }
+  return success();
+}
+
 void quweit::registerPipelines() {
+  // Registered directly (not with PassPipelineRegistration) so that bad
+  // options fail the pipeline with a message.
+  registerPassPipeline(
+      "quweit-dense-to-hybrid",
+      "Turn a dense transformer (linalg) into a hybrid QuWeiT model: replace "
+      "its MLPs by the LUT FFNs of a tables file, optimise the LUT networks, "
+      "and print the cost report",
+      [](OpPassManager &pm, StringRef text,
+         function_ref<LogicalResult(const Twine &)> errorHandler) {
+        DenseToHybridOptions options;
+        if (failed(options.parseFromString(text)))
+          return failure();
+        const std::string &report = options.report;
+        if (report != "text" && report != "json" && report != "none")
+          return errorHandler("quweit-dense-to-hybrid: unknown report '" +
+                              report + "' (use text, json or none)");
+        if (options.tables.empty())
+          return errorHandler("quweit-dense-to-hybrid: give the LUT FFN "
+                              "tables (tables=FILE)");
+        return buildDenseToHybridPipeline(pm, options);
+      },
+      [](function_ref<void(const detail::PassOptions &)> handler) {
+        handler(DenseToHybridOptions());
+      });
   PassPipelineRegistration<>(
       "quweit-flatten",
       "Inline transformer blocks, expand LUT FFNs, then canonicalize and CSE: "

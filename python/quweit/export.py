@@ -195,13 +195,14 @@ class _Scope:
         self.emit(f"}} -> {out.type}")
         return _Value(name, out.shape)
 
-    def matmul(self, x, w):
-        """x [R, K] @ w [K, N] (w a constant _Value)."""
+    def matmul(self, x, w, loc=None):
+        """x [R, K] @ w [K, N] (w a constant _Value). ``loc`` names the op (``loc("blocks.0.ffn.fc1")``)."""
         shape = (x.shape[0], w.shape[1])
         z = self.fill("0.0", shape)
         name = self.fresh("mm")
+        suffix = f' loc("{loc}")' if loc else ""
         self.emit(f"{name} = linalg.matmul ins({x.name}, {w.name} : {x.type}, {w.type}) "
-                  f"outs({z.name} : {z.type}) -> {z.type}")
+                  f"outs({z.name} : {z.type}) -> {z.type}{suffix}")
         return _Value(name, shape)
 
     def batch_matmul(self, a, b):
@@ -217,10 +218,10 @@ class _Scope:
         self.emit(f"{name} = arith.{op} {a.name}, {b.name} : {a.type}")
         return _Value(name, a.shape)
 
-    def linear(self, x, linear: nn.Linear, hint="fc"):
+    def linear(self, x, linear: nn.Linear, hint="fc", loc=None):
         """torch.nn.Linear on x [R, K]: x @ W^T (+ b)."""
         w = self.const(linear.weight.detach().t().contiguous().float().numpy(), hint=hint + "_w")
-        y = self.matmul(x, w)
+        y = self.matmul(x, w, loc)
         if linear.bias is None:
             return y
         b = self.const(linear.bias.detach().float().numpy(), hint=hint + "_b")
@@ -551,7 +552,10 @@ def _export_block(outer, x, blk, index, T, cfg, use_blocks):
     if isinstance(blk.ffn, LutFFN):
         f = s.lut_ffn(n2, blk.ffn)
     else:
-        f = s.linear(s.gelu(s.linear(n2, blk.ffn.fc1, hint="fc1")), blk.ffn.fc2, hint="fc2")
+        # The linears carry the MLP's module path, by which --quweit-convert-mlp-to-lut finds its tables.
+        mlp = f"blocks.{index}.ffn"
+        f = s.linear(s.gelu(s.linear(n2, blk.ffn.fc1, hint="fc1", loc=mlp + ".fc1")), blk.ffn.fc2, hint="fc2",
+                     loc=mlp + ".fc2")
     y = s.binary("addf", h, f)
     out = s.expand(y, [[0, 1], [2]], ("B", T, D))
     if not use_blocks:

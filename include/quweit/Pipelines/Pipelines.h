@@ -27,6 +27,45 @@ struct ToLLVMOptions : mlir::PassPipelineOptions<ToLLVMOptions> {
       llvm::cl::init(1)};
 };
 
+struct DenseToHybridOptions : mlir::PassPipelineOptions<DenseToHybridOptions> {
+  Option<std::string> tables{
+      *this, "tables",
+      llvm::cl::desc("Tables file of named LUT FFNs (python -m quweit.tables "
+                     "or python -m quweit.fit)"),
+      llvm::cl::init("")};
+  Option<bool> allowMissing{
+      *this, "allow-missing",
+      llvm::cl::desc("Leave MLPs without tables dense instead of failing"),
+      llvm::cl::init(false)};
+  Option<bool> remarks{
+      *this, "remarks",
+      llvm::cl::desc("Remarks: each MLP converted or left (with the reason), "
+                     "what the optimisations removed"),
+      llvm::cl::init(false)};
+  Option<bool> optimize{
+      *this, "optimize",
+      llvm::cl::desc("Run quweit-optimize on the LUT networks"),
+      llvm::cl::init(true)};
+  Option<std::string> report{
+      *this, "report",
+      llvm::cl::desc("Cost report: text, json or none"),
+      llvm::cl::init("text")};
+  Option<std::string> reportOutput{
+      *this, "report-output",
+      llvm::cl::desc("Where to write the cost report (- for stdout)"),
+      llvm::cl::init("-")};
+  Option<std::string> precision{
+      *this, "precision",
+      llvm::cl::desc("Arithmetic of the report's energy table: fp32 or int8"),
+      llvm::cl::init("fp32")};
+};
+
+/// quweit-dense-to-hybrid: convert the dense MLPs to LUT FFNs
+/// (quweit-convert-mlp-to-lut), optimise the LUT networks (quweit-optimize),
+/// and print the cost report (quweit-cost-report).
+mlir::LogicalResult buildDenseToHybridPipeline(
+    mlir::OpPassManager &pm, const DenseToHybridOptions &options);
+
 /// Checks the options; returns an error message or "".
 std::string validate(const ToLLVMOptions &options);
 

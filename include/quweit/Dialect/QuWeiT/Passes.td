@@ -65,6 +65,66 @@ def ResultsToOutParams : Pass<"quweit-results-to-out-params", "::mlir::ModuleOp"
 }
 
 //===----------------------------------------------------------------------===//
+// Conversion of dense MLPs into LUT FFNs (docs/transforms.md)
+//===----------------------------------------------------------------------===//
+
+def ConvertMLPToLUT : Pass<"quweit-convert-mlp-to-lut", "::mlir::ModuleOp"> {
+  let summary = "replace the dense MLPs of a transformer by quweit.lut_ffn ops";
+  let description = [{
+    Finds the MLP sublayers of a model written in linalg/tensor/arith/math:
+    a *linear* (a linalg contraction - `linalg.matmul`, `linalg.batch_matmul`
+    or a `linalg.generic` contraction - of the activations `[..., D]` with a
+    constant weight `D x H` that does not vary over the rows), elementwise
+    ops (bias adds and the activation, as `linalg.generic`s, named linalg
+    elementwise ops or arith/math ops on tensors), a second linear `H -> k`
+    and its optional bias add. The elementwise part is identified by
+    evaluating it per hidden unit: it must be `g(y + b_j)` with `g` exact
+    (erf) GELU, tanh GELU or ReLU. Every hidden value must be used only
+    inside the MLP. Attention (contractions of two activations), norms and
+    residual adds are never part of a match.
+
+    Each MLP is replaced by the `quweit.lut_ffn` of the same name from the
+    `tables` file: an MLIR module of `func.func @"NAME"(tensor<?xDxf32>) ->
+    tensor<?xkxf32>` whose body is one `quweit.lut_ffn` of the argument and
+    its return (written by `python -m quweit.tables` from a trained QuWeiT
+    checkpoint or by `python -m quweit.fit` from a dense one). An MLP's
+    names, tried in order: the common dotted prefix of the two linears'
+    location names (`loc("blocks.3.ffn.fc1")` and `...fc2` give
+    `blocks.3.ffn`), the first linear's location name, the name of the
+    enclosing `quweit.transformer_block` (when it holds one MLP), and
+    `mlpI` (the I-th MLP of the module, from 0). Inputs of rank > 2 are
+    collapsed to rows and expanded back. The new op gets
+    `quweit.dense_hidden = H` (for the cost report's dense twin) and
+    `quweit.mlp = NAME`.
+
+    Errors (located at the MLP, with a note at the table): no table for an
+    MLP (unless `allow-missing`), a table whose widths differ from the
+    MLP's, a tables file that does not parse or is not of that form.
+    Without `tables` nothing is converted (with `remarks`, the MLPs found
+    and their names are listed). With `remarks`, one remark per MLP
+    converted and per MLP-shaped pattern left alone (with the reason), and
+    a summary remark on the module.
+  }];
+  let options = [
+    Option<"tablesFile", "tables", "std::string", /*default=*/"\"\"",
+           "MLIR file of named quweit.lut_ffn tables (func.func per MLP)">,
+    Option<"allowMissing", "allow-missing", "bool", /*default=*/"false",
+           "leave MLPs without tables dense (with a remark) instead of "
+           "failing">,
+    Option<"remarks", "remarks", "bool", /*default=*/"false",
+           "emit a remark per MLP converted or left alone, and a summary">
+  ];
+  let statistics = [
+    Statistic<"numConverted", "mlps-converted", "MLPs replaced by LUT FFNs">,
+    Statistic<"numLeft", "mlps-left", "MLP-shaped patterns left dense">
+  ];
+  let dependentDialects = ["::quweit::QuWeiTDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::func::FuncDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
+//===----------------------------------------------------------------------===//
 // Exact optimisations of LUT networks (docs/transforms.md)
 //===----------------------------------------------------------------------===//
 
