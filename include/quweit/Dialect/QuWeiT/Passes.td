@@ -90,9 +90,10 @@ def ConvertMLPToLUT : Pass<"quweit-convert-mlp-to-lut", "::mlir::ModuleOp"> {
     checkpoint or by `python -m quweit.fit` from a dense one). An MLP's
     names, tried in order: the common dotted prefix of the two linears'
     location names (`loc("blocks.3.ffn.fc1")` and `...fc2` give
-    `blocks.3.ffn`), the first linear's location name, the name of the
-    enclosing `quweit.transformer_block` (when it holds one MLP), and
-    `mlpI` (the I-th MLP of the module, from 0). Inputs of rank > 2 are
+    `blocks.3.ffn`) and the first linear's location name; for an MLP without
+    location names, the name of the enclosing `quweit.transformer_block`
+    (when it holds one MLP), else `mlpI` (the I-th MLP of the module, from
+    0). A named MLP never falls back to a position. Inputs of rank > 2 are
     collapsed to rows and expanded back. The new op gets
     `quweit.dense_hidden = H` (for the cost report's dense twin) and
     `quweit.mlp = NAME`.

@@ -1060,12 +1060,18 @@ private:
         if (!n.empty() && !llvm::is_contained(m.names, n))
           m.names.push_back(n);
       };
+      // A named MLP is only found by its names: falling back to a position
+      // could silently pick another MLP's tables.
       if (!n1.empty() && !n2.empty())
         add(commonDottedPrefix(n1, n2));
       add(n1);
+      if (!m.names.empty())
+        continue;
       if (auto block = m.fc1.op->getParentOfType<TransformerBlockOp>())
         if (perBlock[block] == 1)
           add(block.getName().str());
+      if (!m.names.empty())
+        continue;
       add("mlp" + std::to_string(index));
     }
   }
