@@ -43,3 +43,10 @@ config.substitutions.append(
 for tool in ["verilator", "iverilog", "yosys"]:
     if shutil.which(tool):
         config.available_features.add(tool)
+
+# PyTorch (Debian's python3-torch for /usr/bin/python3): the tests that build
+# models with the quweit Python package.
+import subprocess
+if subprocess.run([config.python_executable, "-c", "import torch, numpy"],
+                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode == 0:
+    config.available_features.add("torch")
