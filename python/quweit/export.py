@@ -703,12 +703,16 @@ def to_mlir(model, example_input=None, path=None, *, argmax=False, flat_input=Fa
         raise ExportError(f"cannot export {type(model).__name__}: expected an nn.Sequential DWN network, a ViT "
                           "or a GPT")
     if path is not None:
-        path = os.fspath(path)
-        tmp = path + ".tmp"
-        with open(tmp, "w") as f:
-            f.write(text)
-        os.replace(tmp, path)
+        _write_atomic(path, text)
     return text
+
+
+def _write_atomic(path, text):
+    path = os.fspath(path)
+    tmp = path + ".tmp"
+    with open(tmp, "w") as f:
+        f.write(text)
+    os.replace(tmp, path)
 
 
 def main(argv=None):

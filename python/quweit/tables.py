@@ -62,11 +62,9 @@ def tables_mlir(ffns: dict, source: str = "") -> str:
 
 
 def write_atomic(path, text: str) -> None:
-    path = os.fspath(path)
-    tmp = path + ".tmp"
-    with open(tmp, "w") as f:
-        f.write(text)
-    os.replace(tmp, path)
+    """Writes ``text`` to ``path`` through a temporary (no half-written file on failure)."""
+    from .export import _write_atomic
+    _write_atomic(path, text)
 
 
 def dense_carrier(model, seed: int = 0):

@@ -820,6 +820,14 @@ static int64_t countLuts(LutFFNOp ffn) {
   return luts;
 }
 
+/// [[0, ..., rank-2], [rank-1]]: all leading dimensions as the rows.
+static SmallVector<ReassociationIndices> rowsAndFeatures(int64_t rank) {
+  ReassociationIndices leading;
+  for (int64_t i = 0; i + 1 < rank; ++i)
+    leading.push_back(i);
+  return {leading, {rank - 1}};
+}
+
 /// Replaces the MLP by a clone of `table`; returns the new op.
 static LutFFNOp replaceMLP(MLPMatch &m, LutFFNOp table, StringRef name) {
   Operation *last = m.output.getDefiningOp();
@@ -830,13 +838,9 @@ static LutFFNOp replaceMLP(MLPMatch &m, LutFFNOp table, StringRef name) {
   auto xType = cast<RankedTensorType>(x.getType());
   auto outType = cast<RankedTensorType>(m.output.getType());
   Value rows = x;
-  if (xType.getRank() > 2) {
-    ReassociationIndices leading;
-    for (int64_t i = 0; i + 1 < xType.getRank(); ++i)
-      leading.push_back(i);
-    rows = tensor::CollapseShapeOp::create(
-        b, loc, x, ArrayRef<ReassociationIndices>{leading, {xType.getRank() - 1}});
-  }
+  if (xType.getRank() > 2)
+    rows = tensor::CollapseShapeOp::create(b, loc, x,
+                                           rowsAndFeatures(xType.getRank()));
   Type ffnInType = table.getInput().getType();
   if (rows.getType() != ffnInType)
     rows = tensor::CastOp::create(b, loc, ffnInType, rows);
@@ -847,8 +851,6 @@ static LutFFNOp replaceMLP(MLPMatch &m, LutFFNOp table, StringRef name) {
   ffn->setAttr(kDenseHiddenAttrName, b.getI64IntegerAttr(m.fc1.outWidth));
   ffn->setAttr("quweit.mlp", b.getStringAttr(name));
   Value result = ffn.getOutput();
-  auto rowsType = cast<RankedTensorType>(rows.getType());
-  (void)rowsType;
   if (outType.getRank() > 2) {
     // Back to [d0, ..., dr-2, k]; the leading sizes are x's.
     int64_t rowCount = 1;
@@ -869,13 +871,8 @@ static LutFFNOp replaceMLP(MLPMatch &m, LutFFNOp table, StringRef name) {
         sizes.push_back(b.getIndexAttr(outType.getDimSize(i)));
     }
     sizes.push_back(b.getIndexAttr(outType.getShape().back()));
-    ReassociationIndices leading;
-    for (int64_t i = 0; i + 1 < outType.getRank(); ++i)
-      leading.push_back(i);
     result = tensor::ExpandShapeOp::create(
-        b, loc, outType, result,
-        ArrayRef<ReassociationIndices>{leading, {outType.getRank() - 1}},
-        sizes);
+        b, loc, outType, result, rowsAndFeatures(outType.getRank()), sizes);
   } else if (result.getType() != outType) {
     result = tensor::CastOp::create(b, loc, outType, result);
   }
