@@ -290,3 +290,19 @@ def test_lut_ffn_scale_init():
     assert torch.allclose(ffn.group_sum.scale, torch.full((8,), 0.1))
     ref = LutFFN(8, bits_per_feature=4, layers=[64, 32])
     assert torch.allclose(ffn.group_sum.bias, ref.group_sum.bias * 0.1)
+
+
+def test_dwn_schedules_and_graph_needs_cuda():
+    from quweit.cudagraph import GraphedStep, set_lr
+    from quweit.dwn import DWN, lr_at
+    assert lr_at("cosine", 1.0, 0, 100, 10) == pytest.approx(1.0)
+    assert lr_at("cosine", 1.0, 50, 100, 10) == pytest.approx(0.5)
+    assert lr_at("step", 1.0, 139, 1000, 10) == pytest.approx(1.0)  # x0.1 every 14 epochs
+    assert lr_at("step", 1.0, 140, 1000, 10) == pytest.approx(0.1)
+    model = DWN(in_features=16, bits=2, layers=(20, 10), classes=2)
+    model.thermometer.fit(torch.rand(50, 16))
+    opt = torch.optim.Adam(model.parameters(), lr=1e-2)
+    set_lr(opt, 5e-3)
+    assert opt.param_groups[0]["lr"] == 5e-3
+    with pytest.raises(ValueError, match="CUDA"):
+        GraphedStep(lambda x: x, [torch.zeros(2)], model, opt)
