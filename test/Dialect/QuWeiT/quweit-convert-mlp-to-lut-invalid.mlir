@@ -6,13 +6,18 @@
 // RUN: not quweit-opt %s --quweit-convert-mlp-to-lut="tables=%t.does-not-exist.mlir" -o /dev/null 2>&1 | FileCheck %s --check-prefix=MISSINGFILE
 // RUN: echo 'module { func.func @"mlp0"(' > %t.broken.mlir
 // RUN: not quweit-opt %s --quweit-convert-mlp-to-lut="tables=%t.broken.mlir" -o /dev/null 2>&1 | FileCheck %s --check-prefix=BROKEN
+// The pipeline's own option errors.
+// RUN: not quweit-opt %s --quweit-dense-to-hybrid -o /dev/null 2>&1 | FileCheck %s --check-prefix=PIPE-TABLES
+// RUN: not quweit-opt %s --quweit-dense-to-hybrid="tables=%S/Inputs/mlp-tables.mlir report=xml" -o /dev/null 2>&1 | FileCheck %s --check-prefix=PIPE-REPORT
+// PIPE-TABLES: quweit-dense-to-hybrid: give the LUT FFN tables (tables=FILE)
+// PIPE-REPORT: quweit-dense-to-hybrid: unknown report 'xml' (use text, json or none)
 // A failing run writes no output file.
 // RUN: rm -f %t.out.mlir && not quweit-opt %s --split-input-file --quweit-convert-mlp-to-lut="tables=%S/Inputs/mlp-tables-wide.mlir" -o %t.out.mlir 2>/dev/null; test ! -e %t.out.mlir
 
 // MISSING: error: loc("blocks.9.ffn.fc1"): no LUT FFN tables for MLP 'blocks.9.ffn' (4 -> 8 -> 4, ReLU) in '{{.*}}mlp-tables.mlir' (names tried: 'blocks.9.ffn', 'blocks.9.ffn.fc1')
 // MISSING-NOT: error
 // WIDE: error: loc("blocks.9.ffn.fc1"): no LUT FFN tables for MLP 'blocks.9.ffn'
-// WIDE: quweit-convert-mlp-to-lut-invalid.mlir:48:9: error: LUT FFN tables 'mlp0' map 6 -> 4 features but the MLP maps 4 -> 4
+// WIDE: quweit-convert-mlp-to-lut-invalid.mlir:52:9: error: LUT FFN tables 'mlp0' map 6 -> 4 features but the MLP maps 4 -> 4
 // WIDE: mlp-tables-wide.mlir:3:3: note: tables 'mlp0' defined here
 // BAD: mlp-tables-bad.mlir:3:3: error: tables file: 'mlp0' must be a function of one tensor<?xDxf32> argument whose body is one quweit.lut_ffn of it and the return of its result
 // MISSINGFILE: error: quweit-convert-mlp-to-lut: cannot open tables file '{{.*}}does-not-exist.mlir'
