@@ -17,7 +17,7 @@
 // MISSING: error: loc("blocks.9.ffn.fc1"): no LUT FFN tables for MLP 'blocks.9.ffn' (4 -> 8 -> 4, ReLU) in '{{.*}}mlp-tables.mlir' (names tried: 'blocks.9.ffn', 'blocks.9.ffn.fc1')
 // MISSING-NOT: error
 // WIDE: error: loc("blocks.9.ffn.fc1"): no LUT FFN tables for MLP 'blocks.9.ffn'
-// WIDE: quweit-convert-mlp-to-lut-invalid.mlir:52:9: error: LUT FFN tables 'mlp0' map 6 -> 4 features but the MLP maps 4 -> 4
+// WIDE: quweit-convert-mlp-to-lut-invalid.mlir:53:9: error: LUT FFN tables 'mlp0' map 6 -> 4 features but the MLP maps 4 -> 4
 // WIDE: mlp-tables-wide.mlir:3:3: note: tables 'mlp0' defined here
 // BAD: mlp-tables-bad.mlir:3:3: error: tables file: 'mlp0' must be a function of one tensor<?xDxf32> argument whose body is one quweit.lut_ffn of it and the return of its result
 // MISSINGFILE: error: quweit-convert-mlp-to-lut: cannot open tables file '{{.*}}does-not-exist.mlir'
