@@ -353,3 +353,68 @@ func.func @attention(%x: tensor<4x8xf32>) -> tensor<4x8xf32> {
   %r = arith.addf %x, %a : tensor<4x8xf32>
   return %r : tensor<4x8xf32>
 }
+
+// -----
+
+// Weights and biases passed as function arguments (hand-written IR): a
+// weight is an argument the input is not computed from. The biases' values
+// are unknown, so the activation is checked under two arbitrary bias
+// vectors.
+// CHECK-LABEL: func.func @weights_as_arguments
+// CHECK-SAME: (%[[X:[^:]*]]: tensor<?x4xf32>
+// CHECK: %[[F:.*]] = quweit.lut_ffn %[[X]] {quweit.dense_hidden = 8 : i64, quweit.mlp = "mlp0"}
+// CHECK-NOT: linalg.matmul
+// CHECK: return %[[F]]
+// REMARK: remark: converted MLP 'mlp0' (4 -> 8 -> 4, GELU(erf))
+#id = affine_map<(d0, d1) -> (d0, d1)>
+#row = affine_map<(d0, d1) -> (d1)>
+func.func @weights_as_arguments(%x: tensor<?x4xf32>, %w1: tensor<4x8xf32>, %b1: tensor<8xf32>,
+                                %w2: tensor<8x4xf32>, %b2: tensor<4xf32>) -> tensor<?x4xf32> {
+  %c0 = arith.constant 0 : index
+  %n = tensor.dim %x, %c0 : tensor<?x4xf32>
+  %zero = arith.constant 0.0 : f32
+  %e1 = tensor.empty(%n) : tensor<?x8xf32>
+  %f1 = linalg.fill ins(%zero : f32) outs(%e1 : tensor<?x8xf32>) -> tensor<?x8xf32>
+  %m1 = linalg.matmul ins(%x, %w1 : tensor<?x4xf32>, tensor<4x8xf32>) outs(%f1 : tensor<?x8xf32>) -> tensor<?x8xf32>
+  %g = linalg.generic {indexing_maps = [#id, #row, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%m1, %b1 : tensor<?x8xf32>, tensor<8xf32>) outs(%e1 : tensor<?x8xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %k = arith.constant 0.707106769 : f32
+    %half = arith.constant 0.5 : f32
+    %one = arith.constant 1.0 : f32
+    %z = arith.addf %a, %b : f32
+    %s = arith.mulf %z, %k : f32
+    %e = math.erf %s : f32
+    %p = arith.addf %e, %one : f32
+    %h = arith.mulf %z, %half : f32
+    %r = arith.mulf %h, %p : f32
+    linalg.yield %r : f32
+  } -> tensor<?x8xf32>
+  %e2 = tensor.empty(%n) : tensor<?x4xf32>
+  %bb = linalg.broadcast ins(%b2 : tensor<4xf32>) outs(%e2 : tensor<?x4xf32>) dimensions = [0]
+  %m2 = linalg.matmul ins(%g, %w2 : tensor<?x8xf32>, tensor<8x4xf32>) outs(%bb : tensor<?x4xf32>) -> tensor<?x4xf32>
+  return %m2 : tensor<?x4xf32>
+}
+
+// -----
+
+// Left alone: the activation is multiplied by an argument that may differ
+// from row to row.
+// CHECK-LABEL: func.func @scaled_by_argument
+// CHECK-COUNT-2: linalg.matmul
+// REMARK: remark: MLP-shaped pattern not converted: an operand of the ops between the linears varies along the rows or cannot be read
+func.func @scaled_by_argument(%x: tensor<5x4xf32>, %s: tensor<5x8xf32>) -> tensor<5x4xf32> {
+  %zero = arith.constant 0.0 : f32
+  %w1 = arith.constant dense<0.5> : tensor<4x8xf32>
+  %w2 = arith.constant dense<0.25> : tensor<8x4xf32>
+  %zeros = arith.constant dense<0.0> : tensor<5x8xf32>
+  %e1 = tensor.empty() : tensor<5x8xf32>
+  %f1 = linalg.fill ins(%zero : f32) outs(%e1 : tensor<5x8xf32>) -> tensor<5x8xf32>
+  %m1 = linalg.matmul ins(%x, %w1 : tensor<5x4xf32>, tensor<4x8xf32>) outs(%f1 : tensor<5x8xf32>) -> tensor<5x8xf32>
+  %r = arith.maximumf %m1, %zeros : tensor<5x8xf32>
+  %sc = arith.mulf %r, %s : tensor<5x8xf32>
+  %e2 = tensor.empty() : tensor<5x4xf32>
+  %f2 = linalg.fill ins(%zero : f32) outs(%e2 : tensor<5x4xf32>) -> tensor<5x4xf32>
+  %m2 = linalg.matmul ins(%sc, %w2 : tensor<5x8xf32>, tensor<8x4xf32>) outs(%f2 : tensor<5x4xf32>) -> tensor<5x4xf32>
+  return %m2 : tensor<5x4xf32>
+}

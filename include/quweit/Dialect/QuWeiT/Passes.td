@@ -74,12 +74,15 @@ def ConvertMLPToLUT : Pass<"quweit-convert-mlp-to-lut", "::mlir::ModuleOp"> {
     Finds the MLP sublayers of a model written in linalg/tensor/arith/math:
     a *linear* (a linalg contraction - `linalg.matmul`, `linalg.batch_matmul`
     or a `linalg.generic` contraction - of the activations `[..., D]` with a
-    constant weight `D x H` that does not vary over the rows), elementwise
+    weight `D x H` that does not vary over the rows: computed from constants,
+    or from function arguments the activations are not computed from),
+    elementwise
     ops (bias adds and the activation, as `linalg.generic`s, named linalg
     elementwise ops or arith/math ops on tensors), a second linear `H -> k`
     and its optional bias add. The elementwise part is identified by
     evaluating it per hidden unit: it must be `g(y + b_j)` with `g` exact
-    (erf) GELU, tanh GELU or ReLU. Every hidden value must be used only
+    (erf) GELU, tanh GELU or ReLU (biases passed as arguments are checked
+    with two arbitrary values). Every hidden value must be used only
     inside the MLP. Attention (contractions of two activations), norms and
     residual adds are never part of a match.
 

@@ -48,25 +48,67 @@ namespace {
 // Parameters: values that do not depend on the model's activations
 //===----------------------------------------------------------------------===//
 
-/// True if `v` is computed from constants and shapes only (weights, biases,
-/// zero fills, tensor.empty of a dynamic size). Block arguments are inputs.
+/// An argument of a function's or a transformer block's entry block: weights
+/// may be passed in, as in hand-written IR.
+static bool isEntryArgument(Value v) {
+  auto arg = dyn_cast<BlockArgument>(v);
+  if (!arg || !arg.getOwner()->isEntryBlock())
+    return false;
+  return isa_and_nonnull<func::FuncOp, TransformerBlockOp>(
+      arg.getOwner()->getParentOp());
+}
+
+/// True if `v` is computed from `on` (through op operands; a tensor.dim reads
+/// a shape only, not values).
+static bool dependsOn(Value v, Value on) {
+  SmallVector<Value> worklist{v};
+  DenseSet<Value> seen{v};
+  while (!worklist.empty()) {
+    Value x = worklist.pop_back_val();
+    if (x == on)
+      return true;
+    Operation *def = x.getDefiningOp();
+    if (def && !isa<tensor::DimOp>(def))
+      for (Value operand : def->getOperands())
+        if (seen.insert(operand).second)
+          worklist.push_back(operand);
+  }
+  return false;
+}
+
+/// Parameters: values computed from constants and shapes only (weights,
+/// biases, zero fills, tensor.empty of a dynamic size). Weights: the same,
+/// where entry arguments are also allowed (weights passed as arguments); the
+/// activations an MLP reads are never parameters.
 class ParameterOracle {
 public:
-  bool isParameter(Value v) {
+  bool isParameter(Value v) { return lookup(v, /*allowArgs=*/false); }
+  /// A weight of a layer reading `activation`: a parameter, or computed from
+  /// entry arguments that the activation is not computed from (which tells a
+  /// weight argument from the model's input, e.g. in a residual add).
+  bool isWeightFor(Value v, Value activation) {
+    if (isParameter(v))
+      return true;
+    return lookup(v, /*allowArgs=*/true) && !dependsOn(activation, v) &&
+           !dependsOn(v, activation);
+  }
+
+private:
+  bool lookup(Value v, bool allowArgs) {
+    DenseMap<Value, bool> &cache = caches[allowArgs];
     auto it = cache.find(v);
     if (it != cache.end())
       return it->second;
     cache[v] = false; // cycles (graph regions) are not parameters
-    bool result = compute(v);
-    cache[v] = result;
+    bool result = compute(v, allowArgs);
+    caches[allowArgs][v] = result;
     return result;
   }
 
-private:
-  bool compute(Value v) {
+  bool compute(Value v, bool allowArgs) {
     Operation *def = v.getDefiningOp();
     if (!def)
-      return false;
+      return allowArgs && isEntryArgument(v);
     if (def->hasTrait<OpTrait::ConstantLike>() ||
         isa<tensor::EmptyOp, tensor::DimOp>(def))
       return true;
@@ -82,24 +124,37 @@ private:
       for (Value operand : nested->getOperands())
         if (!def->isAncestor(operand.getParentRegion()->getParentOp()) &&
             operand.getParentRegion()->getParentOp() != def &&
-            !isParameter(operand))
+            !lookup(operand, allowArgs))
           ok = false;
     });
     return ok;
   }
 
-  DenseMap<Value, bool> cache;
+  DenseMap<Value, bool> caches[2];
 };
 
 /// Reads the values of a parameter tensor along its last dimension, checking
 /// that it does not vary along the others: one value (a splat, or a 0-d
 /// tensor) or one per channel. std::nullopt when that cannot be shown.
-static std::optional<SmallVector<double>> readChannelValues(Value v,
-                                                            int depth = 0) {
+///
+/// A vector passed as an entry argument (a bias given to the function) has no
+/// known values: with `seed` != 0 it reads as pseudo-random values of that
+/// seed, so that evaluating with two seeds checks a property for any values.
+static std::optional<SmallVector<double>>
+readChannelValues(Value v, unsigned seed = 0, int depth = 0) {
   if (depth > 16)
     return std::nullopt;
   auto type = dyn_cast<RankedTensorType>(v.getType());
   Operation *def = v.getDefiningOp();
+  if (type && type.hasStaticShape() && seed && isEntryArgument(v)) {
+    int64_t channels = type.getRank() ? type.getShape().back() : 1;
+    if (type.getRank() && type.getNumElements() != channels)
+      return std::nullopt; // a matrix argument may vary along its rows
+    SmallVector<double> values;
+    for (int64_t j = 0; j < channels; ++j)
+      values.push_back(0.75 * std::sin(12.9898 * seed + 78.233 * (j + 1)));
+    return values;
+  }
   if (!type || !def || !type.hasStaticShape())
     return std::nullopt;
   if (auto constant = dyn_cast<arith::ConstantOp>(def)) {
@@ -132,18 +187,18 @@ static std::optional<SmallVector<double>> readChannelValues(Value v,
   if (auto broadcast = dyn_cast<linalg::BroadcastOp>(def)) {
     // Broadcasting along the channel dimension would make rows differ.
     if (llvm::is_contained(broadcast.getDimensions(), type.getRank() - 1)) {
-      auto source = readChannelValues(broadcast.getInput(), depth + 1);
+      auto source = readChannelValues(broadcast.getInput(), seed, depth + 1);
       if (source && source->size() == 1)
         return source;
       return std::nullopt;
     }
-    return readChannelValues(broadcast.getInput(), depth + 1);
+    return readChannelValues(broadcast.getInput(), seed, depth + 1);
   }
   if (isa<tensor::ExpandShapeOp, tensor::CollapseShapeOp, tensor::CastOp>(
           def)) {
     Value source = def->getOperand(0);
     auto sourceType = cast<RankedTensorType>(source.getType());
-    auto values = readChannelValues(source, depth + 1);
+    auto values = readChannelValues(source, seed, depth + 1);
     if (!values || values->size() == 1)
       return values;
     if (sourceType.getRank() && type.getRank() &&
@@ -166,7 +221,7 @@ static std::optional<SmallVector<double>> readChannelValues(Value v,
     AffineMap inMap = generic.getIndexingMapsArray()[0];
     if (!outMap.isIdentity())
       return std::nullopt;
-    auto source = readChannelValues(generic.getInputs()[0], depth + 1);
+    auto source = readChannelValues(generic.getInputs()[0], seed, depth + 1);
     if (!source || source->size() == 1)
       return source;
     if (inMap.getNumResults() == 0 ||
@@ -229,8 +284,7 @@ static std::optional<Linear> matchLinear(Operation *op,
   auto outType = dyn_cast<RankedTensorType>(op->getResult(0).getType());
   if (!outType || outMap.getNumResults() == 0 ||
       outMap.getResults().back() != getAffineDimExpr(n, op->getContext()) ||
-      !outMap.isProjectedPermutation() ||
-      !params.isParameter(linalgOp.getDpsInits()[0]))
+      !outMap.isProjectedPermutation())
     return std::nullopt;
   for (unsigned actIndex = 0; actIndex < 2; ++actIndex) {
     Value act = linalgOp.getDpsInputs()[actIndex];
@@ -238,7 +292,9 @@ static std::optional<Linear> matchLinear(Operation *op,
     AffineMap actMap = maps[actIndex], weightMap = maps[1 - actIndex];
     auto actType = dyn_cast<RankedTensorType>(act.getType());
     if (!actType || actType.getRank() < 2 || params.isParameter(act) ||
-        !params.isParameter(weight) || !actMap.isProjectedPermutation())
+        act == weight || !params.isWeightFor(weight, act) ||
+        !params.isWeightFor(linalgOp.getDpsInits()[0], act) ||
+        !actMap.isProjectedPermutation())
       continue;
     // x is read as [rows..., k] with the rows in the output's order.
     if (actMap.getResults().back() != getAffineDimExpr(k, op->getContext()) ||
@@ -317,7 +373,8 @@ static StringRef activationName(Activation a) {
 /// "input", given as a number) for one channel, in double.
 class ChainEvaluator {
 public:
-  ChainEvaluator(Value input, int64_t channels) : input(input), channels(channels) {}
+  ChainEvaluator(Value input, int64_t channels, unsigned seed)
+      : input(input), channels(channels), seed(seed) {}
 
   /// The value of `v` at channel `j` when the input is `y`; std::nullopt
   /// (and `error` set) when some op cannot be evaluated.
@@ -338,13 +395,14 @@ private:
   std::optional<double> parameter(Value v, int64_t j) {
     auto it = parameters.find(v);
     if (it == parameters.end()) {
-      auto values = readChannelValues(v);
+      auto values = readChannelValues(v, seed);
       if (values && values->size() != 1 && (int64_t)values->size() != channels)
         values.reset();
       it = parameters.try_emplace(v, std::move(values)).first;
     }
     if (!it->second)
-      return fail("a constant operand varies along the rows or cannot be read");
+      return fail("an operand of the ops between the linears varies along "
+                  "the rows or cannot be read");
     const SmallVector<double> &values = *it->second;
     return values.size() == 1 ? values[0] : values[j];
   }
@@ -397,7 +455,7 @@ private:
       } else {
         // A parameter broadcast along the rows: one value, or one per channel
         // read at the channel loop (the last: the output map is the identity).
-        auto values = readChannelValues(value);
+        auto values = readChannelValues(value, seed);
         if (values && values->size() == 1)
           a = (*values)[0];
         else if (!map.getNumResults() ||
@@ -513,6 +571,7 @@ private:
 
   Value input;
   int64_t channels;
+  unsigned seed;
   DenseMap<Value, double> memo;
   DenseMap<Value, std::optional<SmallVector<double>>> parameters;
 };
@@ -663,7 +722,8 @@ public:
     // output projection, say), so there is nothing to report.
     for (Operation *op : chain)
       for (Value operand : op->getOperands())
-        if (!hidden.contains(operand) && !params.isParameter(operand))
+        if (!hidden.contains(operand) &&
+            !params.isWeightFor(operand, fc1.activation()))
           return failure;
     if (!fc2)
       return failure; // not MLP-shaped: nothing to say
@@ -691,14 +751,20 @@ public:
       failure.reason = "the second linear's rows differ from the first's";
       return failure;
     }
+    // Biases passed as arguments read as two different pseudo-random vectors:
+    // the activation must be recognised under both.
     int64_t hiddenWidth = fc1.outWidth;
-    ChainEvaluator evaluator(fc1.result(), hiddenWidth);
-    std::string why;
-    std::optional<Activation> activation =
-        classifyActivation(evaluator, h, hiddenWidth, why);
-    if (!activation) {
-      failure.reason = why;
-      return failure;
+    std::optional<Activation> activation;
+    for (unsigned seed : {1u, 2u}) {
+      ChainEvaluator evaluator(fc1.result(), hiddenWidth, seed);
+      std::string why;
+      std::optional<Activation> found =
+          classifyActivation(evaluator, h, hiddenWidth, why);
+      if (!found || (activation && *activation != *found)) {
+        failure.reason = found ? "the activation depends on a function argument" : why;
+        return failure;
+      }
+      activation = found;
     }
     if (*activation == Activation::Identity) {
       failure.reason = "there is no activation between the linears";
@@ -723,18 +789,22 @@ private:
       if (!isElementwiseOp(user) || user->getNumResults() != 1)
         return;
       for (Value operand : user->getOperands())
-        if (operand != m.output && !params.isParameter(operand))
+        if (operand != m.output &&
+            !params.isWeightFor(operand, m.fc1.activation()))
           return;
-      ChainEvaluator eval(m.output, channels);
       Value r = user->getResult(0);
-      for (int64_t j = 0; j < channels; ++j) {
-        std::optional<double> c = eval.evaluate(r, j, 0.0);
-        if (!c)
-          return;
-        for (double z : {-2.5, 1.0, 4.0}) {
-          std::optional<double> v = eval.evaluate(r, j, z);
-          if (!v || std::fabs(*v - (z + *c)) > 1e-6 * (1.0 + std::fabs(z + *c)))
+      for (unsigned seed : {1u, 2u}) {
+        ChainEvaluator eval(m.output, channels, seed);
+        for (int64_t j = 0; j < channels; ++j) {
+          std::optional<double> c = eval.evaluate(r, j, 0.0);
+          if (!c)
             return;
+          for (double z : {-2.5, 1.0, 4.0}) {
+            std::optional<double> v = eval.evaluate(r, j, z);
+            if (!v ||
+                std::fabs(*v - (z + *c)) > 1e-6 * (1.0 + std::fabs(z + *c)))
+              return;
+          }
         }
       }
       m.after.push_back(user);
