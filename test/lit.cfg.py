@@ -43,3 +43,8 @@ config.substitutions.append(
 for tool in ["verilator", "iverilog", "yosys"]:
     if shutil.which(tool):
         config.available_features.add(tool)
+
+# PyTorch (Debian's python3-torch) for tests that read trained checkpoints.
+import importlib.util
+if importlib.util.find_spec("torch") is not None:
+    config.available_features.add("torch")
