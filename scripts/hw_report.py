@@ -7,15 +7,17 @@ as text and (with --json) JSON.
   scripts/hw_report.py model.mlir [--flow xilinx|ice40] [--pipeline-every K]
                        [--conversion "thermometer=ports"] [--json report.json]
 
-Ideal (xilinx): one LUT6 per LUT cell of the network (tables of fan-in <= 6)
+Ideal (xilinx only): one LUT6 per LUT cell of the network (tables of fan-in <= 6)
 plus what synth_xilinx needs for the group sums synthesized alone (same
 group-sum mode).
 
-Estimate, from the lutarray IR without synthesis (estimate() below): one LUT
-per LUT cell and per comparator; an adder whose combinational cone reads at
-most 6 bits is absorbed into one LUT per output bit of the largest such adder
-(every output bit is a function of <= 6 inputs), any other adder costs one
-LUT per output bit (its carry chain). Registers: the IR's register bits.
+Estimate, from the lutarray IR without synthesis (estimate() below), for the
+flow's LUT size K (6: xilinx, 4: ice40): one LUT per LUT cell of at most K
+inputs (ice40: see LUT4_COST for wider cells), ceil((W - 1) / (K - 1)) per
+W-bit comparator (a chain of LUTs each taking K - 1 more bits); an adder
+whose combinational cone reads at most K bits is absorbed into one LUT per
+output bit of the largest such adder (each output bit is a function of <= K
+inputs), any other adder costs one LUT per output bit (its carry chain). Registers: the IR's register bits.
 Depth: LUT levels along the longest path between registers, counting a LUT
 cell, a comparator and every adder that is not absorbed as one level.
 """
@@ -62,8 +64,16 @@ def synthesize(verilog, top, flow, workdir):
 OP = re.compile(r"^\s*%(\S+) = lutarray\.(\w+) ([^{:]*)(?:\{[^}]*\})?\s*(?::\s*(.*))?$")
 
 
-def estimate(text):
-    """LUTs, register bits and logic depth estimated from lutarray IR text."""
+# LUT4s per LUT cell of k inputs on ice40 (no wide-function multiplexers):
+# k <= 4 fit one; 5 inputs are two LUT4 cofactors and a LUT3 multiplexer; 6
+# inputs cost 5 on average (measured: 350 SB_LUT4 for the 70 random LUT6 of
+# the docs/hardware.md example, after ABC's sharing).
+LUT4_COST = {5: 3, 6: 5}
+
+
+def estimate(text, lut_size=6):
+    """LUTs, register bits and logic depth estimated from lutarray IR text, for
+    LUTs of `lut_size` inputs (6: xilinx, 4: ice40)."""
     ops = {}  # value -> (kind, operands, width)
     for line in text.splitlines():
         m = OP.match(line)
@@ -73,10 +83,12 @@ def estimate(text):
         # The printed type of extract and gt is their input's; their result is one bit.
         bit = kind in ("lut", "gt", "ugt", "extract", "not", "or") or not types
         width = 1 if bit else int(re.findall(r"i(\d+)", types)[-1])
+        if kind == "gt":  # comparator against a constant: its input's width instead
+            width = int(re.findall(r"i(\d+)", types)[-1])
         ops[name] = (kind, re.findall(r"%([\w#]+)", operands), width)
 
     def width_of(v):
-        return ops[v][2] if v in ops else 1
+        return ops[v][2] if v in ops and ops[v][0] != "gt" else 1
 
     inbits = {}
 
@@ -89,12 +101,14 @@ def estimate(text):
 
     absorbed = set()  # adds feeding a <= 6-bit adder cone: part of its LUTs
     for v, (kind, operands, _) in ops.items():
-        if kind == "add" and cone_bits(v) <= 6:
+        if kind == "add" and cone_bits(v) <= lut_size:
             absorbed.update(o for o in operands if o in ops and ops[o][0] == "add")
     luts = registers = 0
     for v, (kind, operands, width) in ops.items():
-        if kind in ("lut", "gt"):
-            luts += 1
+        if kind == "lut":
+            luts += 1 if len(operands) <= lut_size else LUT4_COST.get(len(operands), 1)
+        elif kind == "gt":  # a chain of LUTs, each taking K - 1 more input bits
+            luts += max(1, -(-(width - 1) // (lut_size - 1)))
         elif kind == "add" and v not in absorbed:
             luts += width
         elif kind == "reg":
@@ -144,7 +158,7 @@ def main():
     registers_ir = sum(int(w) for w in re.findall(r"= lutarray.reg .*: i(\d+)", text))
     result = synthesize(verilog, top, a.flow, work)
 
-    est = estimate(text)
+    est = estimate(text, 6 if a.flow == "xilinx" else 4)
     report = {"model": a.model, "flow": a.flow, "pipeline_every": a.pipeline_every,
               "conversion": a.conversion, "lut_style": a.lut_style,
               "ir": {"lut_cells": lut_cells, "counter_lut_cells": counter_cells,
@@ -156,7 +170,7 @@ def main():
     m = re.search(r"quweit.group_sum %\w+( group_index\(.*?\))? : tensor<(\?|\d+)x(\d+)xi1> -> "
                   r"tensor<(\?|\d+)x(\d+)x(i\d+)>", model_text, re.S)
     adder_luts = 0
-    if m:
+    if m and a.flow == "xilinx":
         bits, groups, count = int(m.group(3)), int(m.group(5)), m.group(6)
         index = m.group(1) or ""
         alone = os.path.join(work, "sums.mlir")
@@ -174,8 +188,9 @@ def main():
         adder_luts = synthesize(sums_sv, "sums", a.flow, work)["luts"]
     network_cells = lut_cells - counter_cells
     ideal = network_cells + adder_luts
-    report["ideal"] = {"luts": ideal, "lut_cells": network_cells, "adder_tree_luts": adder_luts}
-    report["ratio_to_ideal"] = round(result["luts"] / max(ideal, 1), 3)
+    if a.flow == "xilinx":  # the ideal is defined for LUT6 devices only
+        report["ideal"] = {"luts": ideal, "lut_cells": network_cells, "adder_tree_luts": adder_luts}
+        report["ratio_to_ideal"] = round(result["luts"] / max(ideal, 1), 3)
     report["estimate_error"] = round((est["luts"] - result["luts"]) / max(result["luts"], 1), 3)
     print(f"model {a.model} ({a.flow}, pipeline-every={a.pipeline_every})")
     print(f"  netlist: {lut_cells} LUT cells ({counter_cells} of them counters), {adder_bits} adder output "
@@ -183,8 +198,9 @@ def main():
     print(f"  yosys:   {result['luts']} LUTs, {result['registers']} registers, "
           f"{result['carry_cells']} carry cells, {result['muxf']} MUXF, depth {result['depth_cells']} cells, "
           f"{result['yosys_seconds']} s")
-    print(f"  ideal:   {ideal} LUTs ({network_cells} cells + {adder_luts} for the group sums alone); "
-          f"yosys / ideal = {report['ratio_to_ideal']}")
+    if a.flow == "xilinx":
+        print(f"  ideal:   {ideal} LUTs ({network_cells} cells + {adder_luts} for the group sums alone); "
+              f"yosys / ideal = {report['ratio_to_ideal']}")
     print(f"  estimate {est['luts']} LUTs, {est['registers']} registers, depth {est['depth_luts']} LUT levels "
           f"from the IR (LUTs {report['estimate_error']:+.1%} against yosys)")
     if a.json:
