@@ -28,6 +28,15 @@ namespace la = quweit::lutarray;
 
 namespace {
 
+/// The quweit.scale_counts reading the group counts, if any (the counts may
+/// also be returned directly, or not used at all).
+ScaleCountsOp scaleOf(GroupSumOp groupSum) {
+  for (Operation *user : groupSum.getOutput().getUsers())
+    if (auto scale = dyn_cast<ScaleCountsOp>(user))
+      return scale;
+  return {};
+}
+
 /// Bits needed for an unsigned value up to `max`.
 unsigned bitsFor(int64_t max) {
   unsigned bits = 1;
@@ -498,7 +507,7 @@ FailureOr<la::HWModuleOp> NetlistBuilder::build() {
     // The class is argmax of the scores; it equals argmax of the counts only
     // if the scores are an increasing function of the counts shared by all
     // classes (no per-class scale or bias).
-    if (auto scale = dyn_cast<ScaleCountsOp>(*groupSum.getOutput().getUsers().begin()))
+    if (ScaleCountsOp scale = scaleOf(groupSum))
       if (scale.getScale() || scale.getBias())
         return scale.emitError("the hardware argmax needs scores that order like "
                                "the counts: remove per-class scale/bias or use "
@@ -517,7 +526,7 @@ FailureOr<la::HWModuleOp> NetlistBuilder::build() {
   for (auto [i, name] : llvm::enumerate(outputNames))
     module.setResultAttr(i, "lutarray.name", builder.getStringAttr(name));
   // What the host needs to turn counts into the model's outputs.
-  if (auto scale = dyn_cast<ScaleCountsOp>(*groupSum.getOutput().getUsers().begin())) {
+  if (ScaleCountsOp scale = scaleOf(groupSum)) {
     module->setAttr("lutarray.tau", scale.getTauAttr());
     if (scale.getScale())
       module->setAttr("lutarray.scale", *scale.getScale());

@@ -72,3 +72,13 @@ func.func @counters(%x: tensor<?x7xi1>) -> tensor<?x1xi32> {
   %s = quweit.group_sum %x : tensor<?x7xi1> -> tensor<?x1xi32>
   return %s : tensor<?x1xi32>
 }
+
+// -----
+
+// Counts nothing reads still become the circuit's outputs (no crash).
+// CHECK-LABEL: lutarray.module @unused_counts
+// CHECK-SAME: -> (i2 {lutarray.name = "count0"}, i2 {lutarray.name = "count1"})
+func.func @unused_counts(%x: tensor<?x4xi1>) -> tensor<?x4xi1> {
+  %s = quweit.group_sum %x : tensor<?x4xi1> -> tensor<?x2xi32>
+  return %x : tensor<?x4xi1>
+}
