@@ -93,7 +93,12 @@ def ConvertQuWeiTToLutArray : Pass<"convert-quweit-to-lutarray", "::mlir::Module
       larger ones are decomposed into LUT6 cofactors and a tree of 2:1
       multiplexer LUTs, or rejected with a diagnostic when `decompose=false`.
     - Each group sum becomes a balanced tree of `lutarray.add`, each node as
-      wide as its largest possible value; each group is one output port.
+      wide as its largest possible value (`group-sum=adders`), or a
+      compressor tree (`group-sum=compressors`): columns of equal-weight bits
+      reduced by counter LUTs (6 bits of a column -> their 3-bit count, one
+      LUT6 per count bit; 3..5 bits likewise) until every column holds at
+      most two bits, then one `lutarray.add` of the two rows. Each group is
+      one output port.
       `quweit.scale_counts` and `quweit.argmax` after the group sum stay
       with the host (their parameters are listed in the interface JSON).
     - With `pipeline-every=K > 0`, registers are inserted so that no path
@@ -118,6 +123,9 @@ def ConvertQuWeiTToLutArray : Pass<"convert-quweit-to-lutarray", "::mlir::Module
            "largest LUT cell (2..6)">,
     Option<"decompose", "decompose", "bool", /*default=*/"true",
            "decompose LUTs larger than max-lut-inputs (else: diagnostic)">,
+    Option<"groupSum", "group-sum", "std::string", /*default=*/"\"adders\"",
+           "adders (balanced adder tree) or compressors (counter-LUT compressor "
+           "tree and one final adder) for the group sums">,
     Option<"pipelineEvery", "pipeline-every", "unsigned", /*default=*/"0",
            "insert registers every K logic levels (0: combinational)">,
     Option<"wrapper", "wrapper", "bool", /*default=*/"false",

@@ -28,6 +28,15 @@ namespace la = quweit::lutarray;
 
 namespace {
 
+/// The quweit.scale_counts reading the group counts, if any (the counts may
+/// also be returned directly, or not used at all).
+ScaleCountsOp scaleOf(GroupSumOp groupSum) {
+  for (Operation *user : groupSum.getOutput().getUsers())
+    if (auto scale = dyn_cast<ScaleCountsOp>(user))
+      return scale;
+  return {};
+}
+
 /// Bits needed for an unsigned value up to `max`.
 unsigned bitsFor(int64_t max) {
   unsigned bits = 1;
@@ -41,6 +50,7 @@ struct Options {
   unsigned inputBits, fracBits, maxLutInputs, pipelineEvery;
   bool decompose;
   bool wrapper;
+  bool compressors;
 };
 
 class NetlistBuilder {
@@ -70,6 +80,8 @@ private:
   LogicalResult convertLayer(LutLayerOp op, unsigned layer);
   void convertGroupSum(GroupSumOp op, SmallVectorImpl<Value> &outputs,
                        SmallVectorImpl<std::string> &names);
+  Value adderTree(ArrayRef<Value> members, int64_t group);
+  Value compressorTree(ArrayRef<Value> members, int64_t group);
   void pipeline(la::HWModuleOp module);
   Value argmax(ArrayRef<Value> counts);
   void addHandshake(la::HWModuleOp module, Block *body);
@@ -131,27 +143,100 @@ void NetlistBuilder::convertGroupSum(GroupSumOp op, SmallVectorImpl<Value> &outp
   for (size_t i = 0; i < bits.size(); ++i)
     members[index.empty() ? i / size : index[i]].push_back(bits[i]);
   for (int64_t g = 0; g < groups; ++g) {
-    // Balanced tree; each node as wide as its largest possible value.
-    std::vector<std::pair<Value, int64_t>> level;
-    for (Value bit : members[g])
-      level.push_back({bit, 1});
-    unsigned node = 0;
-    while (level.size() > 1) {
-      std::vector<std::pair<Value, int64_t>> reduced;
-      for (size_t k = 0; k + 1 < level.size(); k += 2) {
-        int64_t max = level[k].second + level[k + 1].second;
-        Value sum = la::AddOp::create(builder, loc, builder.getIntegerType(bitsFor(max)),
-                                      level[k].first, level[k + 1].first);
-        reduced.push_back({named(sum, "group" + Twine(g) + "_add" + Twine(node++)), max});
-      }
-      if (level.size() % 2)
-        reduced.push_back(level.back());
-      level = std::move(reduced);
-    }
-    Value count = level.empty() ? constantBits(0, 1) : level.front().first;
+    Value count = members[g].empty()       ? constantBits(0, 1)
+                  : options.compressors ? compressorTree(members[g], g)
+                                        : adderTree(members[g], g);
     outputs.push_back(count);
     names.push_back(("count" + Twine(g)).str());
   }
+}
+
+/// Balanced tree; each node as wide as its largest possible value.
+Value NetlistBuilder::adderTree(ArrayRef<Value> members, int64_t group) {
+  std::vector<std::pair<Value, int64_t>> level;
+  for (Value bit : members)
+    level.push_back({bit, 1});
+  unsigned node = 0;
+  while (level.size() > 1) {
+    std::vector<std::pair<Value, int64_t>> reduced;
+    for (size_t k = 0; k + 1 < level.size(); k += 2) {
+      int64_t max = level[k].second + level[k + 1].second;
+      Value sum = la::AddOp::create(builder, loc, builder.getIntegerType(bitsFor(max)),
+                                    level[k].first, level[k + 1].first);
+      reduced.push_back({named(sum, "group" + Twine(group) + "_add" + Twine(node++)), max});
+    }
+    if (level.size() % 2)
+      reduced.push_back(level.back());
+    level = std::move(reduced);
+  }
+  return level.front().first;
+}
+
+/// Columns of equal-weight bits (column c has weight 2^c), reduced by
+/// counters: k = 3..6 bits of a column become their count, bitsFor(k) bits
+/// in columns c, c+1, ..., each one LUT of the k bits. Rounds repeat until
+/// every column holds at most two bits; one adder sums the two rows. Bits in
+/// columns at or above the count's width are always 0 (the count is at most
+/// the number of members) and are dropped.
+Value NetlistBuilder::compressorTree(ArrayRef<Value> members, int64_t group) {
+  if (members.size() == 1)
+    return members.front();
+  unsigned width = bitsFor(members.size());
+  std::vector<std::vector<Value>> columns(width);
+  columns[0].assign(members.begin(), members.end());
+  unsigned counter = 0;
+  auto tall = [&] {
+    return llvm::any_of(columns, [](const std::vector<Value> &c) { return c.size() > 2; });
+  };
+  while (tall()) {
+    std::vector<std::vector<Value>> next(width);
+    for (unsigned c = 0; c < width; ++c) {
+      ArrayRef<Value> bits = columns[c];
+      while (bits.size() > 2) {
+        // Up to 6 bits per counter; one or two left over wait for the next
+        // round.
+        size_t k = std::min<size_t>(6, bits.size());
+        SmallVector<Value> inputs(bits.take_front(k));
+        bits = bits.drop_front(k);
+        for (unsigned b = 0; b < bitsFor(k) && c + b < width; ++b) {
+          uint64_t table = 0;
+          for (uint64_t a = 0; a < (uint64_t(1) << k); ++a)
+            if ((llvm::popcount(a) >> b) & 1)
+              table |= uint64_t(1) << a;
+          next[c + b].push_back(named(lut(inputs, table), "group" + Twine(group) + "_count" +
+                                                              Twine(counter) + "_bit" + Twine(b)));
+        }
+        ++counter;
+      }
+      next[c].insert(next[c].end(), bits.begin(), bits.end());
+    }
+    columns = std::move(next);
+  }
+  // Columns below the first one holding two bits are final; the rest are
+  // two rows (missing bits are 0) for one adder.
+  unsigned first = 0;
+  while (first < width && columns[first].size() < 2)
+    ++first;
+  SmallVector<Value> result;
+  Value zero = constantBits(0, 1);
+  for (unsigned c = 0; c < first; ++c)
+    result.push_back(columns[c].empty() ? zero : columns[c][0]);
+  if (first < width) {
+    unsigned rowWidth = width - first;
+    Type type = builder.getIntegerType(rowWidth);
+    SmallVector<Value> rows[2];
+    for (unsigned c = first; c < width; ++c)
+      for (unsigned r = 0; r < 2; ++r)
+        rows[r].push_back(r < columns[c].size() ? columns[c][r] : zero);
+    auto rowValue = [&](ArrayRef<Value> bits) -> Value {
+      return rowWidth == 1 ? bits[0] : Value(la::ConcatOp::create(builder, loc, type, bits));
+    };
+    Value sum = la::AddOp::create(builder, loc, type, rowValue(rows[0]), rowValue(rows[1]));
+    result.push_back(named(sum, "group" + Twine(group) + "_sum"));
+  }
+  if (result.size() == 1)
+    return result.front();
+  return la::ConcatOp::create(builder, loc, builder.getIntegerType(width), result);
 }
 
 /// Inserts registers so that every stage has at most K logic levels and all
@@ -422,7 +507,7 @@ FailureOr<la::HWModuleOp> NetlistBuilder::build() {
     // The class is argmax of the scores; it equals argmax of the counts only
     // if the scores are an increasing function of the counts shared by all
     // classes (no per-class scale or bias).
-    if (auto scale = dyn_cast<ScaleCountsOp>(*groupSum.getOutput().getUsers().begin()))
+    if (ScaleCountsOp scale = scaleOf(groupSum))
       if (scale.getScale() || scale.getBias())
         return scale.emitError("the hardware argmax needs scores that order like "
                                "the counts: remove per-class scale/bias or use "
@@ -441,7 +526,7 @@ FailureOr<la::HWModuleOp> NetlistBuilder::build() {
   for (auto [i, name] : llvm::enumerate(outputNames))
     module.setResultAttr(i, "lutarray.name", builder.getStringAttr(name));
   // What the host needs to turn counts into the model's outputs.
-  if (auto scale = dyn_cast<ScaleCountsOp>(*groupSum.getOutput().getUsers().begin())) {
+  if (ScaleCountsOp scale = scaleOf(groupSum)) {
     module->setAttr("lutarray.tau", scale.getTauAttr());
     if (scale.getScale())
       module->setAttr("lutarray.scale", *scale.getScale());
@@ -483,8 +568,14 @@ struct ConvertQuWeiTToLutArrayPass
       getOperation()->emitError("max-lut-inputs must be in [2, 6]");
       return signalPassFailure();
     }
+    if (groupSum != "adders" && groupSum != "compressors") {
+      getOperation()->emitError() << "unknown group-sum mode '" << groupSum
+                                  << "' (use adders or compressors)";
+      return signalPassFailure();
+    }
     Options options{thermometer == "comparators", inputBits, fracBits,
-                    maxLutInputs, pipelineEvery, decompose, wrapper};
+                    maxLutInputs, pipelineEvery, decompose, wrapper,
+                    groupSum == "compressors"};
     SmallVector<func::FuncOp> funcs;
     for (auto func : getOperation().getOps<func::FuncOp>())
       if (!func.isExternal() && !func.isPrivate())

@@ -1,9 +1,16 @@
 //===- EmitVerilog.cpp - lutarray to SystemVerilog ------------------------===//
 //
-// One `assign` per combinational node, one `always_ff` per register, one
-// localparam truth table per LUT cell, indexed by its inputs (most
-// significant first in the concatenation, since input 0 is address bit 0).
-// Only generic SystemVerilog: no vendor primitives.
+// One `assign` per combinational node, one `always_ff` per register. A LUT
+// cell is a call of a small function `quweit_lut<k>(table, {in_k-1, ...,
+// in_0})` (input 0 is address bit 0, so it comes last in the concatenation).
+// Under `SYNTHESIS (defined by Yosys) its body is a balanced tree of 2:1
+// multiplexers over the table's bits, elsewhere `table[address]`. Why:
+// Yosys elaborates a lookup in a constant as a $shiftx that its techmap
+// specialises once per distinct table (a module and a few passes per LUT,
+// quadratic in their number), whereas it constant-folds the multiplexer tree
+// in place; simulators (Verilator above all) compile the lookup much faster
+// than the tree (docs/hardware.md has the figures). Only generic
+// SystemVerilog by default; vendor primitives behind --verilog-lut-style.
 //
 //===----------------------------------------------------------------------===//
 
@@ -29,10 +36,10 @@ namespace {
 
 llvm::cl::opt<std::string> lutStyle(
     "verilog-lut-style", llvm::cl::init("generic"),
-    llvm::cl::desc("How --emit-verilog writes LUT cells: generic (a truth-table "
-                   "localparam indexed by the inputs; any tool) or xilinx (LUT1..LUT6 "
-                   "primitives with INIT; synth_xilinx maps them directly, ~10x "
-                   "faster; simulation needs the primitives' models)"));
+    llvm::cl::desc("How --emit-verilog writes LUT cells: generic (a call of a "
+                   "multiplexer-tree function on the truth table; any tool) or xilinx "
+                   "(LUT1..LUT6 primitives with INIT; synth_xilinx maps them directly; "
+                   "simulation needs the primitives' models)"));
 
 unsigned widthOf(Value value) { return value.getType().getIntOrFloatBitWidth(); }
 
@@ -41,6 +48,18 @@ std::string hexLiteral(const APInt &value) {
   value.toStringUnsigned(digits, 16);
   return std::to_string(value.getBitWidth()) + "'h" + std::string(digits);
 }
+
+/// `t[a]` for a k-input table `t` and address `a`, as a balanced tree of 2:1
+/// multiplexers: address bit k-1 selects between the upper and lower halves.
+std::string lutTree(unsigned k, unsigned low) {
+  if (k == 0)
+    return "t[" + std::to_string(low) + "]";
+  unsigned half = 1u << (k - 1);
+  return "(a[" + std::to_string(k - 1) + "] ? " + lutTree(k - 1, low + half) + " : " +
+         lutTree(k - 1, low) + ")";
+}
+
+std::string lutFunctionName(unsigned k) { return "quweit_lut" + std::to_string(k); }
 
 class ModuleEmitter {
 public:
@@ -116,6 +135,13 @@ LogicalResult ModuleEmitter::emit() {
   bool clocked = module.isClocked();
   for (StringRef reserved : {"clk", "rst"})
     used.insert(reserved);
+  // LUT sizes that need a lookup function (generic style).
+  std::vector<bool> lutSizes(7, false);
+  if (lutStyle == "generic")
+    for (LutOp lut : body.getOps<LutOp>())
+      lutSizes[lut.getInputs().size()] = true;
+  for (unsigned k = 1; k <= 6; ++k)
+    used.insert(lutFunctionName(k));
   std::vector<std::string> ports;
   for (unsigned i = 0; i < module.getNumArguments(); ++i) {
     std::string name = module.getInputName(i);
@@ -149,6 +175,18 @@ LogicalResult ModuleEmitter::emit() {
   for (size_t i = 0; i < lines.size(); ++i)
     os << lines[i] << (i + 1 < lines.size() ? ",\n" : "\n");
   os << "  /* verilator lint_on UNUSEDSIGNAL */\n);\n";
+  for (unsigned k = 1; k <= 6; ++k)
+    if (lutSizes[k])
+      os << "  // Bit a of the " << (1u << k) << "-entry truth table t. Synthesis gets a tree of\n"
+         << "  // 2:1 multiplexers, which it folds per LUT; simulators index the table.\n"
+         << "  function automatic logic " << lutFunctionName(k) << "(input logic ["
+         << (1u << k) - 1 << ":0] t, input logic [" << k - 1 << ":0] a);\n"
+         << "`ifdef SYNTHESIS\n"
+         << "    " << lutFunctionName(k) << " = " << lutTree(k, 0) << ";\n"
+         << "`else\n"
+         << "    " << lutFunctionName(k) << " = t[a];\n"
+         << "`endif\n"
+         << "  endfunction\n";
 
   // Bit selects need no wire: uses read `signal[i]` (named first, since a
   // graph region may use a value before the op defining it).
@@ -185,9 +223,8 @@ LogicalResult ModuleEmitter::emit() {
             stmt << ");\n";
             return;
           }
-          decl << "  localparam logic [" << (1u << inputs) - 1 << ":0] " << name
-               << "_table = " << hexLiteral(lut.getTable()) << ";\n";
-          stmt << "  assign " << name << " = " << name << "_table[";
+          stmt << "  assign " << name << " = " << lutFunctionName(inputs) << "("
+               << hexLiteral(lut.getTable()) << ", ";
           if (inputs == 1) {
             stmt << nameOf(lut.getInputs()[0]);
           } else {
@@ -196,7 +233,7 @@ LogicalResult ModuleEmitter::emit() {
               stmt << nameOf(lut.getInputs()[l]) << (l ? ", " : "");
             stmt << "}";
           }
-          stmt << "];\n";
+          stmt << ");\n";
         })
         .Case([&](ConcatOp concat) {
           stmt << "  assign " << name << " = {";

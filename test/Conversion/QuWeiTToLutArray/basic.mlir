@@ -1,5 +1,8 @@
 // RUN: quweit-opt %s --split-input-file --convert-quweit-to-lutarray --verify-diagnostics | FileCheck %s
 // RUN: quweit-opt %s --split-input-file --convert-quweit-to-lutarray=thermometer=comparators --verify-diagnostics | FileCheck %s --check-prefix=CMP
+// RUN: quweit-opt %s --split-input-file --convert-quweit-to-lutarray=group-sum=compressors --verify-diagnostics | FileCheck %s --check-prefix=COMP
+// RUN: not quweit-opt %s --convert-quweit-to-lutarray=group-sum=wallace 2>&1 | FileCheck %s --check-prefix=BADMODE
+// BADMODE: unknown group-sum mode 'wallace' (use adders or compressors)
 
 // Thermometer bits become an input port; each LUT one cell (inputs least
 // significant first); each group a balanced adder tree and an output port.
@@ -49,4 +52,33 @@ func.func @unsupported(%x: tensor<?x2xf32>) -> tensor<?x2xf32> {
   // expected-error @+1 {{'arith.addf' cannot be lowered to hardware}}
   %y = arith.addf %x, %x : tensor<?x2xf32>
   return %y : tensor<?x2xf32>
+}
+
+// -----
+
+// group-sum=compressors: 7 bits -> a 6-bit counter (one LUT6 per bit of its
+// count: parity, bit 1, bit 2) and the seventh bit; column 0 then holds two
+// bits, so one 3-bit adder sums the rows {c0, c1, c2} and {b6, 0, 0}.
+// COMP-LABEL: lutarray.module @counters
+// COMP: %[[C0:.*]] = lutarray.lut %[[I0:.*]], %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %[[I5:.*]] {lutarray.name = "group0_count0_bit0", table = 7608434000728254870 : ui64}
+// COMP: %[[C1:.*]] = lutarray.lut %[[I0]], {{.*}}, %[[I5]] {lutarray.name = "group0_count0_bit1", table = 9301929385684532968 : ui64}
+// COMP: %[[C2:.*]] = lutarray.lut %[[I0]], {{.*}}, %[[I5]] {lutarray.name = "group0_count0_bit2", table = 18368186720584761344 : ui64}
+// COMP: %[[Z:.*]] = lutarray.constant {value = false} : i1
+// COMP: %[[A:.*]] = lutarray.concat %[[C0]], %[[C1]], %[[C2]] : (i1, i1, i1) -> i3
+// COMP: %[[B:.*]] = lutarray.concat %{{.*}}, %[[Z]], %[[Z]] : (i1, i1, i1) -> i3
+// COMP: %[[S:.*]] = lutarray.add %[[A]], %[[B]] {lutarray.name = "group0_sum"} : (i3, i3) -> i3
+// COMP: lutarray.output %[[S]] : i3
+func.func @counters(%x: tensor<?x7xi1>) -> tensor<?x1xi32> {
+  %s = quweit.group_sum %x : tensor<?x7xi1> -> tensor<?x1xi32>
+  return %s : tensor<?x1xi32>
+}
+
+// -----
+
+// Counts nothing reads still become the circuit's outputs (no crash).
+// CHECK-LABEL: lutarray.module @unused_counts
+// CHECK-SAME: -> (i2 {lutarray.name = "count0"}, i2 {lutarray.name = "count1"})
+func.func @unused_counts(%x: tensor<?x4xi1>) -> tensor<?x4xi1> {
+  %s = quweit.group_sum %x : tensor<?x4xi1> -> tensor<?x2xi32>
+  return %x : tensor<?x4xi1>
 }

@@ -1,6 +1,7 @@
 // RUN: quweit-translate --emit-verilog %s | FileCheck %s
 // RUN: rm -rf %t && mkdir -p %t && quweit-translate --emit-verilog %s -o %t/cells.sv
 // RUN: %if verilator %{ verilator --lint-only -Wall %t/cells.sv %}
+// RUN: %if verilator %{ verilator --lint-only -Wall +define+SYNTHESIS %t/cells.sv %}
 // RUN: quweit-translate --emit-hw-interface %s | FileCheck %s --check-prefix=JSON
 
 // CHECK: module cells (
@@ -11,11 +12,20 @@
 // CHECK-NEXT: input  logic [7:0] x,
 // CHECK-NEXT: output logic [2:0] count,
 // CHECK-NEXT: output logic [1:0] out1
+// One lookup function per LUT size in use: a multiplexer tree for synthesis,
+// an indexed table for simulators.
+// CHECK: function automatic logic quweit_lut2(input logic [3:0] t, input logic [1:0] a);
+// CHECK-NEXT: `ifdef SYNTHESIS
+// CHECK-NEXT: quweit_lut2 = (a[1] ? (a[0] ? t[3] : t[2]) : (a[0] ? t[1] : t[0]));
+// CHECK-NEXT: `else
+// CHECK-NEXT: quweit_lut2 = t[a];
+// CHECK-NEXT: `endif
+// CHECK-NEXT: endfunction
+// CHECK-NOT: function
 // Declarations first (registers may close loops), then statements.
 // CHECK: logic n_xor;
-// CHECK-NEXT: localparam logic [3:0] n_xor_table = 4'h6;
 // Input 0 is address bit 0, so it comes last in the concatenation.
-// CHECK: assign n_xor = n_xor_table[{bits[3], bits[0]}];
+// CHECK: assign n_xor = quweit_lut2(4'h6, {bits[3], bits[0]});
 // CHECK-NEXT: assign [[G:n[0-9]+]] = $signed(x) > $signed(8'hFD);
 // CHECK-NEXT: assign [[S:.*]] = {1'd0, n_xor} + {1'd0, [[G]]};
 // CHECK: always_ff @(posedge clk) begin
