@@ -1,0 +1,169 @@
+//===- InputLimits.cpp - checks on model input before and after parsing --===//
+
+#include "quweit/Support/InputLimits.h"
+
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/IR/Operation.h"
+#include "llvm/Support/MathExtras.h"
+
+using namespace mlir;
+
+std::optional<quweit::InputProblem>
+quweit::checkTextNesting(llvm::StringRef buffer, unsigned maxDepth) {
+  if (buffer.starts_with("ML\xEFR"))
+    return std::nullopt;
+  unsigned depth = 0;
+  for (size_t i = 0, e = buffer.size(); i < e; ++i) {
+    char c = buffer[i];
+    if (c == '/' && i + 1 < e && buffer[i + 1] == '/') {
+      // A comment runs to the end of the line.
+      while (i < e && buffer[i] != '\n')
+        ++i;
+      continue;
+    }
+    if (c == '"') {
+      // A string literal; its brackets do not nest anything.
+      for (++i; i < e && buffer[i] != '"'; ++i)
+        if (buffer[i] == '\\')
+          ++i;
+      continue;
+    }
+    if (c == '(' || c == '[' || c == '{' || c == '<') {
+      if (++depth > maxDepth)
+        return InputProblem{i, "brackets nested deeper than " +
+                                   std::to_string(maxDepth) +
+                                   " levels; refusing to parse (the parser "
+                                   "would overflow its stack)"};
+    } else if ((c == ')' || c == ']' || c == '}') ||
+               (c == '>' && !(i > 0 && buffer[i - 1] == '-') &&
+                !(i + 1 < e && buffer[i + 1] == '='))) {
+      // '->' and '>=' are not brackets. An unmatched closer is a syntax
+      // error the parser reports; the count only has to stay an upper bound
+      // of the parser's recursion until then.
+      if (depth > 0)
+        --depth;
+    }
+  }
+  return std::nullopt;
+}
+
+/// Bytes one static shape describes, or nullopt past kMaxStaticBytes.
+static std::optional<int64_t> staticBytes(ShapedType type) {
+  int64_t bytes = 1;
+  Type element = type.getElementType();
+  if (element.isIntOrIndexOrFloat()) {
+    unsigned bits = element.isIndex() ? 64 : element.getIntOrFloatBitWidth();
+    bytes = std::max<int64_t>(1, (bits + 7) / 8);
+  }
+  for (int64_t dim : type.getShape()) {
+    if (ShapedType::isDynamic(dim))
+      continue;
+    if (llvm::MulOverflow(bytes, dim, bytes) || bytes > quweit::kMaxStaticBytes)
+      return std::nullopt;
+  }
+  return bytes;
+}
+
+LogicalResult quweit::checkRegionDepth(ModuleOp module, unsigned maxDepth) {
+  // Iterative on purpose: recursion is what a deep module would break.
+  SmallVector<std::pair<Operation *, unsigned>> stack{{module, 0}};
+  while (!stack.empty()) {
+    auto [op, depth] = stack.pop_back_val();
+    if (depth > maxDepth)
+      // Not op->emitError: its note would print the op, regions and all.
+      return emitError(op->getLoc()) << "regions nested deeper than " << maxDepth
+                             << " levels; refusing the model (printing and "
+                                "walking it would overflow the stack)";
+    for (Region &region : op->getRegions())
+      for (Block &block : region)
+        for (Operation &inner : block)
+          stack.push_back({&inner, depth + 1});
+  }
+  return success();
+}
+
+LogicalResult quweit::checkShapeSizes(ModuleOp module) {
+  if (failed(checkRegionDepth(module)))
+    return failure();
+  auto checkType = [](Operation *op, Type root) -> LogicalResult {
+    Type offender;
+    root.walk([&](ShapedType type) {
+      if (!offender && type.hasRank() && !staticBytes(type))
+        offender = type;
+    });
+    if (!offender)
+      return success();
+    return op->emitError() << "type " << offender
+                           << " describes more than 2^48 bytes; shapes this "
+                              "large would overflow size arithmetic";
+  };
+  WalkResult result = module->walk([&](Operation *op) {
+    for (Type type : op->getResultTypes())
+      if (failed(checkType(op, type)))
+        return WalkResult::interrupt();
+    for (Region &region : op->getRegions())
+      for (Block &block : region)
+        for (Type type : block.getArgumentTypes())
+          if (failed(checkType(op, type)))
+            return WalkResult::interrupt();
+    bool bad = false;
+    op->getRawDictionaryAttrs().walk([&](Type type) {
+      if (!bad && failed(checkType(op, type)))
+        bad = true;
+    });
+    if (!bad)
+      if (Attribute props = op->getPropertiesAsAttribute())
+        props.walk([&](Type type) {
+          if (!bad && failed(checkType(op, type)))
+            bad = true;
+        });
+    return bad ? WalkResult::interrupt() : WalkResult::advance();
+  });
+  return failure(result.wasInterrupted());
+}
+
+LogicalResult quweit::checkNesting(llvm::SourceMgr &sourceMgr,
+                                  MLIRContext *context) {
+  const llvm::MemoryBuffer *buffer =
+      sourceMgr.getMemoryBuffer(sourceMgr.getMainFileID());
+  std::optional<InputProblem> problem = checkTextNesting(buffer->getBuffer());
+  if (!problem)
+    return success();
+  auto [line, column] = sourceMgr.getLineAndColumn(
+      llvm::SMLoc::getFromPointer(buffer->getBufferStart() + problem->offset));
+  emitError(FileLineColLoc::get(context, buffer->getBufferIdentifier(), line,
+                                column))
+      << problem->message;
+  return failure();
+}
+
+OwningOpRef<ModuleOp> quweit::parseCheckedModel(llvm::SourceMgr &sourceMgr,
+                                                MLIRContext *context) {
+  if (failed(checkNesting(sourceMgr, context)))
+    return {};
+  OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, context);
+  if (module && failed(checkShapeSizes(*module)))
+    return {};
+  return module;
+}
+
+namespace {
+struct CheckShapeSizesPass
+    : PassWrapper<CheckShapeSizesPass, OperationPass<ModuleOp>> {
+  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(CheckShapeSizesPass)
+  StringRef getArgument() const override { return "quweit-check-shape-sizes"; }
+  StringRef getDescription() const override {
+    return "Refuse shapes of more than 2^48 bytes";
+  }
+  void runOnOperation() override {
+    if (failed(quweit::checkShapeSizes(getOperation())))
+      signalPassFailure();
+  }
+};
+} // namespace
+
+std::unique_ptr<Pass> quweit::createCheckShapeSizesPass() {
+  return std::make_unique<CheckShapeSizesPass>();
+}
