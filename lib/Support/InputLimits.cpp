@@ -49,7 +49,8 @@ quweit::checkTextNesting(llvm::StringRef buffer, unsigned maxDepth) {
   return std::nullopt;
 }
 
-/// Bytes one static shape describes, or nullopt past kMaxStaticBytes.
+/// Bytes one static shape describes (zero dimensions counted as one, since
+/// strides are computed from the others), or nullopt past kMaxStaticBytes.
 static std::optional<int64_t> staticBytes(ShapedType type) {
   int64_t bytes = 1;
   Type element = type.getElementType();
@@ -60,7 +61,9 @@ static std::optional<int64_t> staticBytes(ShapedType type) {
   for (int64_t dim : type.getShape()) {
     if (ShapedType::isDynamic(dim))
       continue;
-    if (llvm::MulOverflow(bytes, dim, bytes) || bytes > quweit::kMaxStaticBytes)
+    // A zero dimension does not make the strides of the others small.
+    if (llvm::MulOverflow(bytes, std::max<int64_t>(dim, 1), bytes) ||
+        bytes > quweit::kMaxStaticBytes)
       return std::nullopt;
   }
   return bytes;

@@ -32,7 +32,7 @@ namespace quweit {
 constexpr unsigned kMaxNestingDepth = 256;
 
 /// Largest size in bytes that one static shape may describe (i1 counted as
-/// one byte, dynamic dimensions as 1): 2^48 bytes. Larger shapes cannot be
+/// one byte, dynamic and zero dimensions as 1): 2^48 bytes. Larger shapes cannot be
 /// allocated anyway, and every size the lowerings compute from them (packed
 /// words, strides, byte offsets) then fits in int64 with room to spare.
 constexpr int64_t kMaxStaticBytes = int64_t(1) << 48;

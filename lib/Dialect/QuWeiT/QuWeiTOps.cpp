@@ -213,6 +213,22 @@ static LogicalResult verifyLutAttributes(Operation *op, ElementsAttr mapping,
                              << tablesType.getDimSize(1)
                              << " entries, expected 2^" << fanIn << " = "
                              << (int64_t(1) << fanIn);
+  // Implementation limits, checked before anything reads the attributes:
+  // every backend materialises mapping and tables (the evaluator as bytes,
+  // the CPU backend as packed words, hardware as LUT primitives), so a
+  // declaration of 10^8 LUTs (a few bytes of splat text) must be refused
+  // here rather than exhaust memory later. The largest FPGAs hold ~10^7
+  // LUT6s; DWN models use ~10^5.
+  constexpr int64_t kMaxLuts = int64_t(1) << 22;
+  constexpr int64_t kMaxTableBits = int64_t(1) << 28;
+  if (numLuts > kMaxLuts)
+    return op->emitOpError() << "has " << numLuts
+                             << " LUTs; at most 2^22 = " << kMaxLuts
+                             << " per layer are supported";
+  if (numLuts << fanIn > kMaxTableBits)
+    return op->emitOpError() << "tables hold " << (numLuts << fanIn)
+                             << " bits; at most 2^28 = " << kMaxTableBits
+                             << " per layer are supported";
   return checkIndicesInRange(op, mapping, numInputs, "mapping", fanIn);
 }
 
