@@ -6,7 +6,15 @@
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/IR/Operation.h"
+#include "mlir/IR/OperationSupport.h"
 #include "llvm/Support/MathExtras.h"
+
+#include <cerrno>
+#include <fcntl.h>
+#include <csignal>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 using namespace mlir;
 
@@ -142,10 +150,116 @@ LogicalResult quweit::checkNesting(llvm::SourceMgr &sourceMgr,
   return failure();
 }
 
+FailureOr<std::string> quweit::bytecodeToText(llvm::StringRef buffer,
+                                              llvm::StringRef name,
+                                              MLIRContext *context,
+                                              std::string &problem,
+                                              unsigned seconds) {
+  int fds[2];
+  if (pipe(fds) != 0) {
+    problem = "cannot create a pipe to read the bytecode";
+    return failure();
+  }
+  pid_t child = fork();
+  if (child < 0) {
+    close(fds[0]);
+    close(fds[1]);
+    problem = "cannot fork a process to read the bytecode";
+    return failure();
+  }
+  if (child == 0) {
+    // The child reads the bytes in a context of its own, bounded in time
+    // and (outside ASan builds, whose shadow memory needs the address
+    // space) in memory, and prints the module as text with its locations.
+    close(fds[0]);
+    alarm(seconds);
+    for (int sig : {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT})
+      std::signal(sig, SIG_DFL); // no crash report: the parent reports
+#if !defined(__has_feature) || !__has_feature(address_sanitizer)
+    rlim_t bytes = std::max<rlim_t>(rlim_t(4) << 30, rlim_t(buffer.size()) * 64);
+    struct rlimit limit = {bytes, bytes};
+    setrlimit(RLIMIT_AS, &limit);
+#endif
+    MLIRContext reader(context->getDialectRegistry(),
+                       MLIRContext::Threading::DISABLED);
+    llvm::SourceMgr sourceMgr;
+    sourceMgr.AddNewSourceBuffer(
+        llvm::MemoryBuffer::getMemBuffer(buffer, name, false), llvm::SMLoc());
+    SourceMgrDiagnosticHandler diagnostics(sourceMgr, &reader);
+    OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, &reader);
+    if (!module)
+      _exit(1);
+    if (failed(checkRegionDepth(*module)))
+      _exit(1); // printing would recurse that deep
+    std::string text;
+    llvm::raw_string_ostream os(text);
+    module->print(os, OpPrintingFlags().enableDebugInfo());
+    for (size_t done = 0; done < text.size();) {
+      ssize_t n = write(fds[1], text.data() + done, text.size() - done);
+      if (n <= 0)
+        _exit(2);
+      done += n;
+    }
+    _exit(0);
+  }
+  close(fds[1]);
+  std::string text;
+  char chunk[1 << 16];
+  for (;;) {
+    ssize_t n = read(fds[0], chunk, sizeof chunk);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0)
+      break;
+    text.append(chunk, n);
+  }
+  close(fds[0]);
+  int status = 0;
+  while (waitpid(child, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+    return text;
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 1)
+    problem = ""; // rejected; the child printed located diagnostics
+  else if (WIFSIGNALED(status) && WTERMSIG(status) == SIGALRM)
+    problem = "the bytecode reader did not finish within " +
+              std::to_string(seconds) + " s; the file is corrupt";
+  else
+    problem = "the bytecode reader crashed or ran out of memory on this "
+              "file; it is corrupt";
+  return failure();
+}
+
 OwningOpRef<ModuleOp> quweit::parseCheckedModel(llvm::SourceMgr &sourceMgr,
                                                 MLIRContext *context) {
   if (failed(checkNesting(sourceMgr, context)))
     return {};
+  const llvm::MemoryBuffer *buffer =
+      sourceMgr.getMemoryBuffer(sourceMgr.getMainFileID());
+  if (buffer->getBuffer().starts_with("ML\xEFR")) {
+    // MLIR's bytecode reader never sees untrusted bytes in this process.
+    std::string problem;
+    FailureOr<std::string> text =
+        bytecodeToText(buffer->getBuffer(), buffer->getBufferIdentifier(),
+                       context, problem);
+    if (failed(text)) {
+      if (!problem.empty())
+        emitError(FileLineColLoc::get(context, buffer->getBufferIdentifier(),
+                                      0, 0))
+            << problem;
+      return {};
+    }
+    llvm::SourceMgr textMgr;
+    textMgr.AddNewSourceBuffer(
+        llvm::MemoryBuffer::getMemBufferCopy(*text, buffer->getBufferIdentifier()),
+        llvm::SMLoc());
+    if (failed(checkNesting(textMgr, context)))
+      return {};
+    OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(textMgr, context);
+    if (module && failed(checkShapeSizes(*module)))
+      return {};
+    return module;
+  }
   OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, context);
   if (module && failed(checkShapeSizes(*module)))
     return {};

@@ -1,10 +1,11 @@
 //===- quweit-opt.cpp - the QuWeiT optimizer driver -----------------------===//
 //
 // mlir-opt with the QuWeiT dialects, passes and pipelines registered next to
-// all of upstream MLIR's. Two input checks run around MLIR's parser
+// all of upstream MLIR's. Input checks run around MLIR's parser
 // (quweit/Support/InputLimits.h): text nested too deeply is refused before
-// the parser sees it, and shapes too large for size arithmetic are refused
-// before any pass runs.
+// the parser sees it, bytecode is read by a forked child that hands over
+// the module as text (MLIR's reader can hang or crash on corrupt files), and shapes too large for size
+// arithmetic are refused before any pass runs.
 //
 //===----------------------------------------------------------------------===//
 
@@ -53,6 +54,21 @@ int main(int argc, char **argv) {
     llvm::WithColor::error(llvm::errs(), "quweit-opt") << error << "\n";
     return 1;
   }
+  if (file->getBuffer().starts_with("ML\xEFR")) {
+    // Bytecode is read by a child process; MLIR gets the text it prints.
+    MLIRContext readerContext(registry, MLIRContext::Threading::DISABLED);
+    std::string problem;
+    FailureOr<std::string> text = quweit::bytecodeToText(
+        file->getBuffer(), inputFilename, &readerContext, problem);
+    if (failed(text)) {
+      if (!problem.empty())
+        llvm::WithColor::error(llvm::errs(), "quweit-opt")
+            << inputFilename << ": " << problem << "\n";
+      return 1;
+    }
+    file = llvm::MemoryBuffer::getMemBufferCopy(*text, inputFilename);
+  }
+
   if (std::optional<quweit::InputProblem> problem =
           quweit::checkTextNesting(file->getBuffer())) {
     llvm::SourceMgr sourceMgr;

@@ -60,8 +60,24 @@ mlir::LogicalResult checkRegionDepth(mlir::ModuleOp module,
 /// the first offender. The module pass below and parseCheckedModel run it.
 mlir::LogicalResult checkShapeSizes(mlir::ModuleOp module);
 
+/// MLIR's bytecode reader trusts what it reads: a corrupted block count
+/// makes it allocate until memory runs out, a corrupted offset corrupts the
+/// heap (both found by limits.test's corrupted files). No check short of a
+/// second reader can vet bytecode, so a forked child reads it (with a time
+/// and a memory limit) and prints the module as text with its locations;
+/// the caller parses that text, and MLIR's bytecode reader never touches
+/// untrusted bytes in the caller's process. On failure `problem` says why,
+/// or is empty when the child rejected the file with located diagnostics
+/// (already printed on stderr).
+mlir::FailureOr<std::string> bytecodeToText(llvm::StringRef buffer,
+                                            llvm::StringRef name,
+                                            mlir::MLIRContext *context,
+                                            std::string &problem,
+                                            unsigned seconds = 60);
+
 /// Parses the main buffer of `sourceMgr` (text or bytecode) as a module,
-/// with checkTextNesting before and checkShapeSizes after; every problem is
+/// with checkTextNesting (text) or bytecodeToText (bytecode) before and
+/// checkShapeSizes after; every problem is
 /// a located diagnostic on `context` and a null result.
 mlir::OwningOpRef<mlir::ModuleOp> parseCheckedModel(llvm::SourceMgr &sourceMgr,
                                                     mlir::MLIRContext *context);

@@ -75,7 +75,8 @@ LogicalResult checkIndicesInRange(Operation *op, ElementsAttr attr,
                                   int64_t bound, StringRef name,
                                   int64_t rowLength) {
   std::vector<int64_t> values;
-  if (attr.isSplat()) {
+  bool splat = isSplat(attr);
+  if (splat) {
     // Splats are checked without materialising (a huge splat is legal IR).
     values.push_back(attr.getSplatValue<APInt>().getSExtValue());
     rowLength = 0;
@@ -90,7 +91,7 @@ LogicalResult checkIndicesInRange(Operation *op, ElementsAttr attr,
                                                 << value;
     if (rowLength > 0)
       diag << " at [" << index / rowLength << ", " << index % rowLength << "]";
-    else if (!attr.isSplat())
+    else if (!splat)
       diag << " at [" << index << "]";
     return diag << " is out of range [0, " << bound << ")";
   }
@@ -138,7 +139,7 @@ LogicalResult ThermometerOp::verify() {
     return failure();
 
   std::vector<float> values;
-  if (thresholds.isSplat()) {
+  if (isSplat(thresholds)) {
     values.push_back(thresholds.getSplatValue<float>());
     bitsPerFeature = 1;
   } else if (ReadError error = readFloats(thresholds, values)) {
@@ -334,7 +335,7 @@ LogicalResult GroupSumOp::verify() {
                                    0)))
       return failure();
     std::vector<int64_t> indices;
-    if (groupIndex->isSplat()) {
+    if (isSplat(*groupIndex)) {
       largestGroup = numBits;
     } else {
       (void)readIntegers(*groupIndex, indices);
