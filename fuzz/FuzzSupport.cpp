@@ -59,12 +59,16 @@ bool quweit::fuzz::isSmall(ModuleOp module, int64_t maxElements) {
         small = false;
     });
   };
+  auto checkAttr = [&](Attribute attr) {
+    if (auto typed = dyn_cast<TypedAttr>(attr))
+      check(typed.getType());
+  };
   module->walk([&](Operation *op) {
     for (Type type : op->getResultTypes())
       check(type);
-    op->getRawDictionaryAttrs().walk([&](Type type) { check(type); });
+    op->getRawDictionaryAttrs().walk(check, checkAttr);
     if (Attribute props = op->getPropertiesAsAttribute())
-      props.walk([&](Type type) { check(type); });
+      props.walk(check, checkAttr);
   });
   return small;
 }

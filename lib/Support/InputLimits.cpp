@@ -120,16 +120,19 @@ LogicalResult quweit::checkShapeSizes(ModuleOp module) {
           if (failed(checkType(op, type)))
             return WalkResult::interrupt();
     bool bad = false;
-    op->getRawDictionaryAttrs().walk([&](Type type) {
+    auto visitType = [&](Type type) {
       if (!bad && failed(checkType(op, type)))
         bad = true;
-    });
-    if (!bad)
-      if (Attribute props = op->getPropertiesAsAttribute())
-        props.walk([&](Type type) {
-          if (!bad && failed(checkType(op, type)))
-            bad = true;
-        });
+    };
+    // The walk does not visit the self type of a typed attribute (a dense
+    // constant's shape): look at it explicitly.
+    auto visitAttr = [&](Attribute attr) {
+      if (auto typed = dyn_cast<TypedAttr>(attr))
+        visitType(typed.getType());
+    };
+    op->getRawDictionaryAttrs().walk(visitType, visitAttr);
+    if (Attribute props = op->getPropertiesAsAttribute())
+      props.walk(visitType, visitAttr);
     return bad ? WalkResult::interrupt() : WalkResult::advance();
   });
   return failure(result.wasInterrupted());
