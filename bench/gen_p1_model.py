@@ -3,7 +3,7 @@
 (N input bits, M LUTs, fan-in n, random mapping and tables) as two entry
 points on packed words, so that the benchmark measures LUT evaluation and not
 bit packing:
-  @sliced: tensor<?xNxi64> -> tensor<?xMxi64>        (batch_sliced, 64 samples per word)
+  @sliced: tensor<?xNxiW> -> tensor<?xMxiW>        (batch_sliced, W samples per word)
   @packed: tensor<?x(N/64)xi64> -> tensor<?x(M/64)xi64> (feature_packed, one sample per row)
 """
 import argparse
@@ -22,6 +22,8 @@ def main():
     p.add_argument("--luts", type=int, default=8192)
     p.add_argument("--fan-in", type=int, default=6)
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--word-bits", type=int, default=512,
+                   help="bits per bit-sliced word (64..512; 512 = one AVX-512 register)")
     p.add_argument("-o", "--output", required=True)
     a = p.parse_args()
     rng = np.random.default_rng(a.seed)
@@ -31,10 +33,11 @@ def main():
     attrs = (f"mapping(dense_resource<p1_mapping> : tensor<{m}x{k}xi32>) "
              f"tables(dense_resource<p1_tables> : tensor<{m}x{1 << k}xi1>)")
     nw, mw = -(-n // 64), -(-m // 64)
-    text = f"""// P1 benchmark model: bench/gen_p1_model.py --inputs {n} --luts {m} --fan-in {k} --seed {a.seed}
-func.func @sliced(%w: tensor<?x{n}xi64>) -> tensor<?x{m}xi64> {{
-  %y = quweit.packed_lut_layer %w layout(<batch_sliced>) num_inputs({n}) {attrs} : tensor<?x{n}xi64> -> tensor<?x{m}xi64>
-  return %y : tensor<?x{m}xi64>
+    w = a.word_bits
+    text = f"""// P1 benchmark model: bench/gen_p1_model.py --inputs {n} --luts {m} --fan-in {k} --seed {a.seed} --word-bits {w}
+func.func @sliced(%w: tensor<?x{n}xi{w}>) -> tensor<?x{m}xi{w}> {{
+  %y = quweit.packed_lut_layer %w layout(<batch_sliced>) num_inputs({n}) {attrs} : tensor<?x{n}xi{w}> -> tensor<?x{m}xi{w}>
+  return %y : tensor<?x{m}xi{w}>
 }}
 func.func @packed(%w: tensor<?x{nw}xi64>) -> tensor<?x{mw}xi64> {{
   %y = quweit.packed_lut_layer %w layout(<feature_packed>) num_inputs({n}) {attrs} : tensor<?x{nw}xi64> -> tensor<?x{mw}xi64>

@@ -1,21 +1,30 @@
 // P1 (docs/performance.md): one LUT layer, N = 2048 input bits, M = 8192
 // LUTs, fan-in 6, on one core, compiled by quweit-compile from
 // bench/gen_p1_model.py. Reports LUT evaluations per second
-// (batch * M / time) for the bit-sliced entry point at batch 64..4096 and
-// the feature-packed one at batch 1.
+// (batch * M / time) for the bit-sliced entry point at batch 64..4096 in
+// both code generation modes (tables specialised into logic, tables as
+// data) and the feature-packed one at batch 1 and 64.
 #include <benchmark/benchmark.h>
 
 #include <cstdint>
 #include <random>
 #include <vector>
 
+#define P1_ENTRY_POINTS(prefix)                                                \
+  int32_t prefix##sliced(int64_t batch, const int64_t *words, int64_t *out);   \
+  int32_t prefix##packed(int64_t batch, const int64_t *words, int64_t *out);
 extern "C" {
-int32_t quweit_sliced(int64_t batch, const int64_t *words, int64_t *out);
-int32_t quweit_packed(int64_t batch, const int64_t *words, int64_t *out);
+P1_ENTRY_POINTS(p1_specialise_)
+P1_ENTRY_POINTS(p1_table_)
+P1_ENTRY_POINTS(p1_table_omp2_)
 }
 
 namespace {
 constexpr int64_t kInputs = 2048, kLuts = 8192;
+// Bit-sliced words are 512 bits (bench/CMakeLists.txt): 8 int64 each.
+constexpr int64_t kWordBits = 512, kValuesPerWord = kWordBits / 64;
+
+using Entry = int32_t (*)(int64_t, const int64_t *, int64_t *);
 
 std::vector<int64_t> randomWords(size_t count) {
   std::mt19937_64 rng(42);
@@ -25,12 +34,13 @@ std::vector<int64_t> randomWords(size_t count) {
   return words;
 }
 
-void BitSliced(benchmark::State &state) {
+void BitSliced(benchmark::State &state, Entry entry) {
   int64_t batch = state.range(0);
-  int64_t rows = (batch + 63) / 64;
-  std::vector<int64_t> in = randomWords(rows * kInputs), out(rows * kLuts);
+  int64_t rows = (batch + kWordBits - 1) / kWordBits;
+  std::vector<int64_t> in = randomWords(rows * kInputs * kValuesPerWord),
+                       out(rows * kLuts * kValuesPerWord);
   for (auto _ : state) {
-    if (quweit_sliced(rows, in.data(), out.data()) != 0)
+    if (entry(rows, in.data(), out.data()) != 0)
       state.SkipWithError("entry point failed");
     benchmark::DoNotOptimize(out.data());
   }
@@ -38,12 +48,12 @@ void BitSliced(benchmark::State &state) {
       double(batch) * kLuts, benchmark::Counter::kIsIterationInvariantRate);
 }
 
-void FeaturePacked(benchmark::State &state) {
+void FeaturePacked(benchmark::State &state, Entry entry) {
   int64_t batch = state.range(0);
   std::vector<int64_t> in = randomWords(batch * (kInputs / 64)),
                        out(batch * (kLuts / 64));
   for (auto _ : state) {
-    if (quweit_packed(batch, in.data(), out.data()) != 0)
+    if (entry(batch, in.data(), out.data()) != 0)
       state.SkipWithError("entry point failed");
     benchmark::DoNotOptimize(out.data());
   }
@@ -52,6 +62,13 @@ void FeaturePacked(benchmark::State &state) {
 }
 } // namespace
 
-BENCHMARK(BitSliced)->Arg(64)->Arg(512)->Arg(1024)->Arg(4096)->Unit(benchmark::kMicrosecond);
-BENCHMARK(FeaturePacked)->Arg(1)->Arg(64)->Unit(benchmark::kMicrosecond);
+BENCHMARK_CAPTURE(BitSliced, specialise, p1_specialise_sliced)
+    ->Arg(512)->Arg(1024)->Arg(4096)->Unit(benchmark::kMicrosecond);
+BENCHMARK_CAPTURE(BitSliced, table, p1_table_sliced)
+    ->Arg(512)->Arg(1024)->Arg(4096)->Unit(benchmark::kMicrosecond);
+// Two threads: OpenMP over the LUT loop of the table-driven kernel.
+BENCHMARK_CAPTURE(BitSliced, table_2_threads, p1_table_omp2_sliced)
+    ->Arg(4096)->Unit(benchmark::kMicrosecond)->UseRealTime();
+BENCHMARK_CAPTURE(FeaturePacked, table, p1_table_packed)
+    ->Arg(1)->Arg(64)->Unit(benchmark::kMicrosecond);
 BENCHMARK_MAIN();

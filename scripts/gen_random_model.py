@@ -86,6 +86,7 @@ def generate(args):
     thresholds = np.sort(rng.normal(size=(args.features, args.bits)).astype(np.float32), axis=1)
     width = args.features * args.bits
     results = (f"tensor<?x{args.groups}xi32>" if args.counts_output
+               else f"tensor<?x{args.groups}xf32>" if args.scores_output
                else f"(tensor<?x{args.groups}xf32>, tensor<?xi64>)")
     argument = (f"tensor<?x{width}xi1>" if args.bits_input else f"tensor<?x{args.features}xf32>")
     lines = [f"// Random DWN model: {args.features} features x {args.bits} bits -> "
@@ -123,8 +124,11 @@ def generate(args):
             "quweit.lut_layer %bits", "quweit.lut_layer %x" if args.bits_input else "quweit.lut_layer %bits"), inputs
     lines.append(f"  %scores = quweit.scale_counts %counts tau({args.tau!r}) : tensor<?x{args.groups}xi32>"
                  f" -> tensor<?x{args.groups}xf32>")
-    lines.append(f"  %class = quweit.argmax %scores : tensor<?x{args.groups}xf32> -> tensor<?xi64>")
-    lines.append(f"  return %scores, %class : tensor<?x{args.groups}xf32>, tensor<?xi64>")
+    if args.scores_output:
+        lines.append(f"  return %scores : tensor<?x{args.groups}xf32>")
+    else:
+        lines.append(f"  %class = quweit.argmax %scores : tensor<?x{args.groups}xf32> -> tensor<?xi64>")
+        lines.append(f"  return %scores, %class : tensor<?x{args.groups}xf32>, tensor<?xi64>")
     lines.append("}")
     text = "\n".join(lines) + "\n" + blobs.section()
     inputs = rng.normal(size=(args.batch, args.features)).astype(np.float32)
@@ -147,6 +151,9 @@ def main():
                         help="the function takes thermometer bits (i1) instead of features")
     parser.add_argument("--counts-output", action="store_true",
                         help="the function returns the group counts (i32) only")
+    parser.add_argument("--scores-output", action="store_true",
+                        help="the function returns the scores (f32) only, no argmax: "
+                             "a LUT FFN's shape, D -> D")
     parser.add_argument("--fixed-point", type=int, default=0, metavar="F",
                         help="with --counts-output: inputs are 8-bit fixed-point values with F fractional bits")
     parser.add_argument("--resources", action="store_true", help="store constants as dense_resource blobs")

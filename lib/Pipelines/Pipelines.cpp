@@ -14,8 +14,15 @@ std::string quweit::validate(const ToLLVMOptions &options) {
     return "unknown layout '" + layout +
            "' (use batch-sliced, feature-packed, auto or none)";
   unsigned bits = options.wordBits;
-  if (bits != 8 && bits != 16 && bits != 32 && bits != 64)
-    return "word-bits must be 8, 16, 32 or 64, got " + std::to_string(bits);
+  if (!llvm::isPowerOf2_32(bits) || bits < 8 || bits > 512)
+    return "word-bits must be 8, 16, 32, 64, 128, 256 or 512, got " +
+           std::to_string(bits);
+  const std::string &codegen = options.lutCodegen;
+  if (codegen != "auto" && codegen != "table" && codegen != "specialise")
+    return "unknown lut-codegen '" + codegen +
+           "' (use auto, table or specialise)";
+  if (options.specialiseMaxLuts < 0)
+    return "specialise-max-luts must not be negative";
   if (options.threads < 1 || options.threads > 256)
     return "threads must be in [1, 256], got " + std::to_string(options.threads);
   return "";
@@ -34,10 +41,18 @@ LogicalResult quweit::buildToLLVMPipeline(OpPassManager &pm,
   // bufferization writes into them directly (docs/abi.md).
   pipeline +=
       "quweit-results-to-out-params,"
-      "convert-quweit-to-linalg,"
+      "convert-quweit-to-linalg{lut-codegen=" + options.lutCodegen.getValue() +
+      " specialise-max-luts=" + std::to_string(options.specialiseMaxLuts) +
+      "},"
       "func.func(convert-elementwise-to-linalg),"
+      // Ops whose output is a tensor.empty written into a result then write
+      // straight into the caller's buffer instead of a copy of it.
+      "eliminate-empty-tensors,"
       "one-shot-bufferize{bufferize-function-boundaries=1 "
       "function-boundary-type-conversion=identity-layout-map},"
+      // Folds the self-copies left behind by empty-tensor elimination.
+      "canonicalize,"
+      "quweit-specialise-lut-kernels,"
       // Strided memref.copy (from tensor.concat, slices) would call the
       // memrefCopy runtime function; copy with loops instead.
       "quweit-lower-strided-copies,"

@@ -98,6 +98,16 @@ FailureOr<std::vector<Tensor>> BlockEvaluator::run(Block &block,
 }
 
 LogicalResult BlockEvaluator::evaluate(Operation *op) {
+  // Packed words are held as one int64 each: the SIMD-wide words
+  // (i128..i512) that lowerings use are out of scope for the reference.
+  for (Type type : llvm::concat<const Type>(op->getOperandTypes(), op->getResultTypes()))
+    if (auto tensor = dyn_cast<RankedTensorType>(type);
+        tensor && tensor.getElementType().isInteger() &&
+        tensor.getElementTypeBitWidth() > 64)
+      return op->emitError()
+             << "reference evaluator: words wider than 64 bits are not "
+                "supported (evaluate the model before quweit-pack-bits, or "
+                "pack with word-bits <= 64)";
   return llvm::TypeSwitch<Operation *, LogicalResult>(op)
       .Case([&](arith::ConstantOp c) { return evaluateConstant(c); })
       .Case([&](ThermometerOp t) { return evaluateThermometer(t); })

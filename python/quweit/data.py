@@ -105,7 +105,10 @@ def load_cifar10(split: str = "train", root: str | None = None):
 
 
 def load_bible_text(cache: str | None = None) -> str:
-    """The King James Bible as plain text, from the ``bible`` program of the Debian package bible-kjv."""
+    """The King James Bible as plain text, from the ``bible`` program of the Debian package bible-kjv.
+    ``cache`` (default ``$QUWEIT_BIBLE_TEXT``): a plain-text copy read instead when it exists, and
+    written when it does not (for machines without the package, copy that file there)."""
+    cache = cache or os.environ.get("QUWEIT_BIBLE_TEXT") or None
     if cache and os.path.exists(cache):
         with open(cache, encoding="utf-8") as f:
             return f.read()

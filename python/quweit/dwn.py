@@ -2,13 +2,17 @@
 thermometer (distributive, 3 bits/pixel) -> LUT layer 2000 (n=6, learnable mapping) -> LUT layer
 1000 -> group sum 10 (tau = 1/0.3), on Fashion-MNIST.
 
-``python -m quweit.dwn --epochs 10 --batch-size 256 [--bench-batch-sizes 256,32] [--backend auto]``
-prints JSON lines: throughput of training steps per batch size, then per-epoch test accuracy.
+``python -m quweit.dwn --epochs 10 --batch-size 256 [--bench-batch-sizes 256,32] [--backend auto]
+[--cuda-graph] [--schedule cosine|step]`` prints JSON lines: throughput of training steps per batch
+size, then per-epoch test accuracy. On CUDA the LUT chain runs bits-major (``[bits, batch]``, the
+layout the Triton kernels read contiguously); ``--cuda-graph`` replays each whole training step as
+one CUDA graph (the step of this small network is otherwise bound by kernel launches).
 """
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import time
 
 import torch
@@ -16,7 +20,9 @@ import torch.nn.functional as F
 from torch import nn
 
 from . import data as qdata
+from .cudagraph import GraphedStep, set_lr
 from .nn import GroupSum, LUTLayer, Thermometer, clamp_luts_
+from .nn.efd import bits_major_default
 
 
 class DWN(nn.Module):
@@ -34,9 +40,21 @@ class DWN(nn.Module):
 
     def forward(self, x):
         h = self.thermometer(x.flatten(1))
+        if bits_major_default(h, self.lut_layers[0].backend):
+            h = h.t().contiguous()
+            for layer in self.lut_layers:
+                h = layer.forward_t(h)
+            return self.group_sum(h, bits_major=True)
         for layer in self.lut_layers:
             h = layer(h)
         return self.group_sum(h)
+
+
+def lr_at(schedule: str, base: float, step: int, total: int, steps_per_epoch: int) -> float:
+    """'cosine' over all steps, or 'step' (torch_dwn's example: x0.1 every 14 epochs)."""
+    if schedule == "cosine":
+        return base * 0.5 * (1 + math.cos(math.pi * min(1.0, step / max(1, total))))
+    return base * 0.1 ** (step // (14 * steps_per_epoch))
 
 
 def main(argv=None):
@@ -50,6 +68,9 @@ def main(argv=None):
     p.add_argument("--device", default="auto")
     p.add_argument("--limit-train", type=int, default=None)
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--schedule", default="cosine", choices=("cosine", "step"),
+                   help="cosine over all steps, or x0.1 every 14 epochs (torch_dwn's example)")
+    p.add_argument("--cuda-graph", action="store_true", help="replay each training step as a CUDA graph")
     p.add_argument("--data-dir", default=None)
     a = p.parse_args(argv)
     dev = torch.device(("cuda" if torch.cuda.is_available() else "cpu") if a.device == "auto" else a.device)
@@ -69,46 +90,63 @@ def main(argv=None):
         if dev.type == "cuda":
             torch.cuda.synchronize()
 
-    def step(opt, xb, yb):
-        loss = F.cross_entropy(model(xb), yb)
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
-        clamp_luts_(model)
-        return loss
+    graphs = a.cuda_graph and dev.type == "cuda"
+
+    def make_opt(m):
+        if graphs:  # tensor lr: the schedule updates it between graph replays
+            return torch.optim.Adam(m.parameters(), lr=torch.tensor(a.lr, device=dev), capturable=True)
+        return torch.optim.Adam(m.parameters(), lr=a.lr)
+
+    def make_step(m, opt, bs):
+        def step(xb, yb):
+            loss = F.cross_entropy(m(xb), yb)
+            loss.backward()
+            opt.step()
+            clamp_luts_(m)
+            return loss.detach()
+        if graphs:
+            return GraphedStep(step, [xtr[:bs], ytr[:bs]], m, opt)
+
+        def eager(xb, yb):
+            opt.zero_grad(set_to_none=True)
+            return step(xb, yb)
+        return eager
 
     # throughput of training steps (separate throw-away optimiser state; model re-initialised below)
     for bs in [int(s) for s in a.bench_batch_sizes.split(",") if s]:
-        opt = torch.optim.Adam(model.parameters(), lr=a.lr)
+        opt = make_opt(model)
+        step = make_step(model, opt, bs)
         for i in range(5):
-            step(opt, xtr[i * bs:(i + 1) * bs], ytr[i * bs:(i + 1) * bs])
+            step(xtr[i * bs:(i + 1) * bs], ytr[i * bs:(i + 1) * bs])
         sync()
         t0 = time.time()
         for i in range(a.bench_steps):
             j = (i * bs) % (len(ytr) - bs)
-            step(opt, xtr[j:j + bs], ytr[j:j + bs])
+            step(xtr[j:j + bs], ytr[j:j + bs])
         sync()
         dt = time.time() - t0
         print(json.dumps({"bench": "train_step", "batch_size": bs, "steps": a.bench_steps,
                           "samples_per_s": a.bench_steps * bs / dt, "device": str(dev),
-                          "backend": a.backend}), flush=True)
+                          "backend": a.backend, "cuda_graph": graphs}), flush=True)
 
     torch.manual_seed(a.seed)
     model = DWN(backend=a.backend).to(dev)
     model.thermometer.fit(xtr)
-    opt = torch.optim.Adam(model.parameters(), lr=a.lr)
-    steps = (len(ytr) + a.batch_size - 1) // a.batch_size
-    sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, max(1, steps * a.epochs))
-    total_t = 0.0
+    opt = make_opt(model)
+    # A graph has a fixed batch shape, so with --cuda-graph the last partial batch of an epoch is dropped.
+    steps = len(ytr) // a.batch_size if graphs else (len(ytr) + a.batch_size - 1) // a.batch_size
+    step = make_step(model, opt, a.batch_size) if a.epochs > 0 else None
+    total_t, acc, k = 0.0, None, 0
     for ep in range(a.epochs):
         perm = torch.randperm(len(ytr), device=dev)
         model.train()
         sync()
         t0 = time.time()
         for i in range(steps):
+            set_lr(opt, lr_at(a.schedule, a.lr, k, steps * a.epochs, steps))
             b = perm[i * a.batch_size:(i + 1) * a.batch_size]
-            step(opt, xtr[b], ytr[b])
-            sched.step()
+            step(xtr[b], ytr[b])
+            k += 1
         sync()
         dt = time.time() - t0
         total_t += dt
@@ -117,8 +155,9 @@ def main(argv=None):
             acc = sum((model(xte[i:i + 1000]).argmax(1) == yte[i:i + 1000]).sum().item()
                       for i in range(0, len(yte), 1000)) / len(yte)
         print(json.dumps({"epoch": ep + 1, "test_acc": acc, "epoch_time_s": dt,
-                          "samples_per_s": len(ytr) / dt}), flush=True)
-    print(json.dumps({"done": True, "epochs": a.epochs, "train_time_s": total_t,
+                          "samples_per_s": steps * a.batch_size / dt}), flush=True)
+    print(json.dumps({"done": True, "epochs": a.epochs, "batch_size": a.batch_size, "schedule": a.schedule,
+                      "lr": a.lr, "cuda_graph": graphs, "train_time_s": total_t,
                       "final_test_acc": acc}), flush=True)
 
 

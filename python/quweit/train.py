@@ -61,6 +61,8 @@ def parse_args(argv=None):
     p.add_argument("--lut-layers", default="2048,2048", help="LUT layer sizes, comma separated")
     p.add_argument("--fan-in", type=int, default=6)
     p.add_argument("--tau", type=float, default=None)
+    p.add_argument("--ffn-scale", type=float, default=1.0,
+                   help="initial per-output scale of the LUT FFN's group sum (small = starts near 0)")
     p.add_argument("--thermometer", default="gaussian", choices=("gaussian", "uniform", "distributive"))
     p.add_argument("--limit-train", type=int, default=None, help="use only the first N training samples")
     p.add_argument("--limit-test", type=int, default=None, help="use only the first N test samples")
@@ -154,7 +156,7 @@ def model_config(args, in_chans=1, image_size=28, vocab=None):
     common = dict(dim=args.dim, depth=args.depth, heads=args.heads, mlp_ratio=args.mlp_ratio,
                   dropout=args.dropout, ffn="lut" if args.model == "quweit" else "dense",
                   bits_per_feature=args.bits, lut_layers=args.lut_layers, fan_in=args.fan_in,
-                  tau=args.tau, thermometer=args.thermometer)
+                  tau=args.tau, thermometer=args.thermometer, ffn_scale=args.ffn_scale)
     if args.task == "char-gpt":
         return dict(common, arch="gpt", vocab_size=vocab, block_size=args.block_size)
     return dict(common, arch="vit", image_size=image_size, patch_size=args.patch_size,

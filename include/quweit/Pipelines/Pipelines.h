@@ -17,8 +17,19 @@ struct ToLLVMOptions : mlir::PassPipelineOptions<ToLLVMOptions> {
       llvm::cl::init("auto")};
   Option<unsigned> wordBits{
       *this, "word-bits",
-      llvm::cl::desc("Bits per packed word (8, 16, 32, 64)"),
+      llvm::cl::desc("Bits per packed word (8 to 512, a power of two; words "
+                     "above 64 bits are SIMD vectors)"),
       llvm::cl::init(64)};
+  Option<std::string> lutCodegen{
+      *this, "lut-codegen",
+      llvm::cl::desc("Bit-sliced LUT code generation: auto, table (tables "
+                     "as data) or specialise (tables compiled into logic)"),
+      llvm::cl::init("auto")};
+  Option<int64_t> specialiseMaxLuts{
+      *this, "specialise-max-luts",
+      llvm::cl::desc("With lut-codegen=auto, specialise tables up to this "
+                     "many bit-sliced LUTs"),
+      llvm::cl::init(2048)};
   Option<unsigned> threads{
       *this, "threads",
       llvm::cl::desc("OpenMP threads for the parallel loops of every op "

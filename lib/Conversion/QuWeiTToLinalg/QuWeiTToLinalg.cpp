@@ -12,11 +12,13 @@
 #include "quweit/Conversion/QuWeiTToLinalg/QuWeiTToLinalg.h"
 #include "quweit/Dialect/QuWeiT/ElementsAccess.h"
 #include "quweit/Dialect/QuWeiT/QuWeiTOps.h"
+#include "WordLogic.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/ImplicitLocOpBuilder.h"
 #include "mlir/Transforms/DialectConversion.h"
 
@@ -27,44 +29,79 @@ namespace quweit {
 
 using namespace mlir;
 using namespace quweit;
+using namespace quweit::lowering;
 
-namespace {
+//===----------------------------------------------------------------------===//
+// Helpers shared with WordLogic.cpp
+//===----------------------------------------------------------------------===//
 
-using BodyBuilder = function_ref<Value(ImplicitLocOpBuilder &, ValueRange)>;
-
-/// Creates `tensor.empty` of `type` (dynamic sizes from `dynamicSizes`) and a
-/// parallel linalg.generic over it whose body yields `body(indices)`.
-Value buildElementwise(OpBuilder &builder, Location loc, RankedTensorType type,
-                       ValueRange dynamicSizes, BodyBuilder body) {
+Value lowering::buildElementwise(OpBuilder &builder, Location loc,
+                               RankedTensorType type, ValueRange dynamicSizes,
+                               BodyBuilder body, unsigned outerDim,
+                               Value rowInput) {
   Value empty = tensor::EmptyOp::create(builder, loc, type.getShape(),
                                         type.getElementType(), dynamicSizes);
-  SmallVector<AffineMap> maps = {builder.getMultiDimIdentityMap(type.getRank())};
-  SmallVector<utils::IteratorType> iterators(type.getRank(),
-                                             utils::IteratorType::parallel);
+  // Iteration dimension 0 is `outerDim`, then the others in order: the loop
+  // nest that convert-linalg-to-loops makes follows the iteration order.
+  int64_t rank = type.getRank();
+  SmallVector<unsigned> order = {outerDim};
+  for (unsigned dim = 0; dim < rank; ++dim)
+    if (dim != outerDim)
+      order.push_back(dim);
+  SmallVector<AffineExpr> results(rank);
+  for (auto [iterationDim, tensorDim] : llvm::enumerate(order))
+    results[tensorDim] = builder.getAffineDimExpr(iterationDim);
+  SmallVector<AffineMap> maps;
+  SmallVector<Value> inputs;
+  if (rowInput) {
+    inputs.push_back(rowInput);
+    maps.push_back(AffineMap::get(
+        rank, 0, {results[0], builder.getAffineConstantExpr(0)},
+        builder.getContext()));
+  }
+  maps.push_back(AffineMap::get(rank, 0, results, builder.getContext()));
+  SmallVector<utils::IteratorType> iterators(rank, utils::IteratorType::parallel);
   auto generic = linalg::GenericOp::create(
-      builder, loc, TypeRange{type}, ValueRange{}, ValueRange{empty}, maps,
+      builder, loc, TypeRange{type}, inputs, ValueRange{empty}, maps,
       iterators, [&](OpBuilder &nested, Location nestedLoc, ValueRange) {
         ImplicitLocOpBuilder b(nestedLoc, nested);
-        SmallVector<Value> indices;
-        for (int64_t dim = 0; dim < type.getRank(); ++dim)
-          indices.push_back(linalg::IndexOp::create(b, dim));
+        SmallVector<Value> indices(rank);
+        for (auto [iterationDim, tensorDim] : llvm::enumerate(order))
+          indices[tensorDim] = linalg::IndexOp::create(b, iterationDim);
         linalg::YieldOp::create(b, body(b, indices));
       });
   return generic.getResult(0);
 }
 
-Value constantIndex(ImplicitLocOpBuilder &b, int64_t value) {
+Value lowering::constantIndex(ImplicitLocOpBuilder &b, int64_t value) {
   return arith::ConstantIndexOp::create(b, value);
 }
 
-Value constantInt(ImplicitLocOpBuilder &b, Type type, int64_t value) {
+Value lowering::constantInt(ImplicitLocOpBuilder &b, Type type, int64_t value) {
   return arith::ConstantOp::create(b, type, b.getIntegerAttr(type, value));
 }
 
 /// Materialises an elements attribute as a constant tensor.
-Value constantTensor(OpBuilder &builder, Location loc, ElementsAttr attr) {
+Value lowering::constantTensor(OpBuilder &builder, Location loc, ElementsAttr attr) {
   return arith::ConstantOp::create(builder, loc, cast<TypedAttr>(attr));
 }
+
+SmallVector<Value> lowering::batchSizes(OpBuilder &builder, Location loc,
+                                      Value source, RankedTensorType result) {
+  SmallVector<Value> sizes;
+  if (result.isDynamicDim(0))
+    sizes.push_back(tensor::DimOp::create(builder, loc, source, 0));
+  return sizes;
+}
+
+Value lowering::mappingAt(ImplicitLocOpBuilder &b, Value mapping, Value lut,
+                        int64_t slot) {
+  Value value = tensor::ExtractOp::create(b, mapping,
+                                          ValueRange{lut, constantIndex(b, slot)});
+  return arith::IndexCastOp::create(b, b.getIndexType(), value);
+}
+
+namespace {
 
 /// Materialises an i1 table attribute as an i8 constant tensor of 0/1 bytes:
 /// LLVM IR export has no conversion for large i1 dense_resource globals, and
@@ -92,23 +129,6 @@ Value orBitIntoWord(ImplicitLocOpBuilder &b, Value acc, Value bit, Value lane) {
   Value wide = arith::ExtUIOp::create(b, wordType, bit);
   Value shift = arith::IndexCastUIOp::create(b, wordType, lane);
   return arith::OrIOp::create(b, acc, arith::ShLIOp::create(b, wide, shift));
-}
-
-/// The dynamic sizes `result` needs, taken from `source` dimension 0 when the
-/// result's dimension 0 is dynamic (all quweit ops keep the batch).
-SmallVector<Value> batchSizes(OpBuilder &builder, Location loc, Value source,
-                              RankedTensorType result) {
-  SmallVector<Value> sizes;
-  if (result.isDynamicDim(0))
-    sizes.push_back(tensor::DimOp::create(builder, loc, source, 0));
-  return sizes;
-}
-
-/// Reads mapping[j, l] as an index.
-Value mappingAt(ImplicitLocOpBuilder &b, Value mapping, Value lut, int64_t slot) {
-  Value value = tensor::ExtractOp::create(b, mapping,
-                                          ValueRange{lut, constantIndex(b, slot)});
-  return arith::IndexCastOp::create(b, b.getIndexType(), value);
 }
 
 //===----------------------------------------------------------------------===//
@@ -173,131 +193,28 @@ struct LutLayerLowering : OpConversionPattern<LutLayerOp> {
   }
 };
 
-/// Packs the tables of a layer into words of `wordBits` bits per 2^6 entries:
-/// word [j, c] bit a = tables[j, c * 64 + a]. Fan-in below 6 uses one word
-/// with 2^n meaningful bits.
-FailureOr<ElementsAttr> packTables(OpBuilder &builder, ElementsAttr tables,
-                                   int64_t numLuts, int64_t fanIn) {
-  std::vector<uint8_t> bits;
-  if (readBits(tables, bits))
-    return failure();
-  int64_t tableSize = int64_t(1) << fanIn;
-  int64_t chunkBits = std::min<int64_t>(fanIn, 6);
-  int64_t chunks = int64_t(1) << (fanIn - chunkBits);
-  std::vector<int64_t> words(numLuts * chunks, 0);
-  for (int64_t j = 0; j < numLuts; ++j)
-    for (int64_t address = 0; address < tableSize; ++address)
-      if (bits[j * tableSize + address])
-        words[j * chunks + (address >> chunkBits)] |=
-            int64_t(uint64_t(1) << (address & ((int64_t(1) << chunkBits) - 1)));
-  auto type = RankedTensorType::get({numLuts, chunks}, builder.getI64Type());
-  return buildIntegers(type, words, "quweit_packed_tables");
-}
-
-/// out = x ? hi : lo on every bit of a word.
-Value selectBits(ImplicitLocOpBuilder &b, Value x, Value hi, Value lo) {
-  // lo ^ ((lo ^ hi) & x)
-  Value diff = arith::XOrIOp::create(b, lo, hi);
-  return arith::XOrIOp::create(b, lo, arith::AndIOp::create(b, diff, x));
-}
-
 struct PackedLutLayerLowering : OpConversionPattern<PackedLutLayerOp> {
-  using OpConversionPattern::OpConversionPattern;
+  PackedLutLayerLowering(MLIRContext *context, QuWeiTToLinalgOptions options)
+      : OpConversionPattern(context), options(options) {}
+
   LogicalResult
   matchAndRewrite(PackedLutLayerOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    if (op.getLayout() == BitLayout::batch_sliced)
-      return lowerBatchSliced(op, adaptor, rewriter);
-    return lowerFeaturePacked(op, adaptor, rewriter);
-  }
-
-  /// Word-wide Boolean evaluation: every bit lane is one sample.
-  LogicalResult lowerBatchSliced(PackedLutLayerOp op, OpAdaptor adaptor,
-                                 ConversionPatternRewriter &rewriter) const {
-    Location loc = op.getLoc();
-    int64_t fanIn = op.getFanIn(), numLuts = op.getNumLuts();
-    FailureOr<ElementsAttr> packed =
-        packTables(rewriter, op.getTables(), numLuts, fanIn);
-    if (failed(packed))
+    if (op.getLayout() == BitLayout::feature_packed)
+      return lowerFeaturePacked(op, adaptor, rewriter);
+    // Specialised code grows with 2^fan-in per LUT: wide tables stay data.
+    bool specialise = options.specialiseTables &&
+                      op.getFanIn() <= kMaxSpecialisedFanIn;
+    FailureOr<Value> result =
+        lowerBatchSlicedLutLayer(op, adaptor.getInput(), rewriter, specialise);
+    if (failed(result))
       return rewriter.notifyMatchFailure(op, "tables unavailable");
-    Value mapping = constantTensor(rewriter, loc, op.getMapping());
-    Value tableWords = constantTensor(rewriter, loc, *packed);
-    Value input = adaptor.getInput();
-    auto type = op.getOutput().getType();
-    Type wordType = type.getElementType();
-    unsigned wordBits = wordType.getIntOrFloatBitWidth();
-    int64_t chunkBits = std::min<int64_t>(fanIn, 6);
-    int64_t chunks = int64_t(1) << (fanIn - chunkBits);
-    Value result = buildElementwise(
-        rewriter, loc, type, batchSizes(rewriter, loc, input, type),
-        [&](ImplicitLocOpBuilder &b, ValueRange ix) -> Value {
-          SmallVector<Value> x;
-          for (int64_t slot = 0; slot < fanIn; ++slot)
-            x.push_back(tensor::ExtractOp::create(
-                b, input, ValueRange{ix[0], mappingAt(b, mapping, ix[1], slot)}));
-          Value zero = constantInt(b, wordType, 0);
-          Value ones = constantInt(b, wordType, -1);
-          // Mux tree over the 2^chunkBits entries of one table word.
-          auto muxChunk = [&](ImplicitLocOpBuilder &b, Value chunk) -> Value {
-            Value tableWord = tensor::ExtractOp::create(
-                b, tableWords, ValueRange{ix[1], chunk});
-            SmallVector<Value> level;
-            Value one64 = constantInt(b, b.getI64Type(), 1);
-            for (int64_t a = 0; a < (int64_t(1) << chunkBits); ++a) {
-              Value bit = arith::AndIOp::create(
-                  b, arith::ShRUIOp::create(b, tableWord,
-                                            constantInt(b, b.getI64Type(), a)),
-                  one64);
-              Value narrow = wordBits == 64
-                                 ? bit
-                                 : Value(arith::TruncIOp::create(b, wordType, bit));
-              // All ones where the entry is 1.
-              level.push_back(arith::SubIOp::create(b, zero, narrow));
-            }
-            for (int64_t slot = 0; slot < chunkBits; ++slot) {
-              SmallVector<Value> next;
-              for (size_t a = 0; a + 1 < level.size(); a += 2)
-                next.push_back(selectBits(b, x[slot], level[a + 1], level[a]));
-              level = std::move(next);
-            }
-            return level.front();
-          };
-          if (chunks == 1)
-            return muxChunk(b, constantIndex(b, 0));
-          // Above fan-in 6: OR over table words of (word selected by the
-          // upper address bits) & (mux over the lower 6 bits).
-          auto loop = scf::ForOp::create(
-              b, constantIndex(b, 0), constantIndex(b, chunks),
-              constantIndex(b, 1), ValueRange{zero},
-              [&](OpBuilder &nested, Location nestedLoc, Value chunk,
-                  ValueRange acc) {
-                ImplicitLocOpBuilder nb(nestedLoc, nested);
-                Value chunk64 = arith::IndexCastUIOp::create(nb, nb.getI64Type(), chunk);
-                Value select = constantInt(nb, wordType, -1);
-                for (int64_t slot = chunkBits; slot < fanIn; ++slot) {
-                  Value bit = arith::AndIOp::create(
-                      nb,
-                      arith::ShRUIOp::create(
-                          nb, chunk64,
-                          constantInt(nb, nb.getI64Type(), slot - chunkBits)),
-                      constantInt(nb, nb.getI64Type(), 1));
-                  Value isOne = arith::CmpIOp::create(
-                      nb, arith::CmpIPredicate::ne, bit,
-                      constantInt(nb, nb.getI64Type(), 0));
-                  Value notX = arith::XOrIOp::create(nb, x[slot], ones);
-                  Value term = arith::SelectOp::create(nb, isOne, x[slot], notX);
-                  select = arith::AndIOp::create(nb, select, term);
-                }
-                Value value =
-                    arith::AndIOp::create(nb, select, muxChunk(nb, chunk));
-                scf::YieldOp::create(nb,
-                                     ValueRange{arith::OrIOp::create(nb, acc[0], value)});
-              });
-          return loop.getResult(0);
-        });
-    rewriter.replaceOp(op, result);
+    rewriter.replaceOp(op, *result);
     return success();
   }
+
+  static constexpr int64_t kMaxSpecialisedFanIn = 8;
+  QuWeiTToLinalgOptions options;
 
   /// One sample's bits packed along features: each output word holds W LUTs.
   LogicalResult lowerFeaturePacked(PackedLutLayerOp op, OpAdaptor adaptor,
@@ -508,12 +425,22 @@ struct PackBitsLowering : OpConversionPattern<PackBitsOp> {
       }
       sizes.push_back(rows);
     }
+    // Words wider than 64 bits are built one 64-bit lane at a time (a
+    // variable shift of an i512 would be legalised into dozens of
+    // instructions per bit).
+    Type laneType = wordBits > 64 ? rewriter.getI64Type() : wordType;
+    int64_t laneBits = std::min<int64_t>(wordBits, 64);
+    WordLanes words(wordType);
     Value result = buildElementwise(
         rewriter, loc, type, sizes, [&](ImplicitLocOpBuilder &b, ValueRange ix) -> Value {
-          Value zero = constantInt(b, wordType, 0);
-          Value base = arith::MulIOp::create(b, ix[packedDim], constantIndex(b, wordBits));
+          SmallVector<Value> lanes;
+          for (int64_t lane = 0; lane < wordBits / laneBits; ++lane) {
+          Value zero = constantInt(b, laneType, 0);
+          Value base = arith::AddIOp::create(
+              b, arith::MulIOp::create(b, ix[packedDim], constantIndex(b, wordBits)),
+              constantIndex(b, lane * laneBits));
           auto loop = scf::ForOp::create(
-              b, constantIndex(b, 0), constantIndex(b, wordBits), constantIndex(b, 1),
+              b, constantIndex(b, 0), constantIndex(b, laneBits), constantIndex(b, 1),
               ValueRange{zero},
               [&](OpBuilder &nested, Location nestedLoc, Value s, ValueRange acc) {
                 ImplicitLocOpBuilder nb(nestedLoc, nested);
@@ -528,7 +455,12 @@ struct PackBitsLowering : OpConversionPattern<PackBitsOp> {
                 Value kept = arith::AndIOp::create(nb, bit, inside);
                 scf::YieldOp::create(nb, ValueRange{orBitIntoWord(nb, acc[0], kept, s)});
               });
-          return loop.getResult(0);
+          lanes.push_back(loop.getResult(0));
+          }
+          if (lanes.size() == 1)
+            return lanes.front();
+          return words.toWord(b, vector::FromElementsOp::create(
+                                     b, cast<VectorType>(words.computeType()), lanes));
         });
     rewriter.replaceOp(op, result);
     return success();
@@ -547,6 +479,7 @@ struct UnpackBitsLowering : OpConversionPattern<UnpackBitsOp> {
     int64_t wordBits = wordType.getIntOrFloatBitWidth();
     bool sliced = op.getLayout() == BitLayout::batch_sliced;
     unsigned packedDim = sliced ? 0 : 1;
+    WordLanes words(wordType);
     SmallVector<Value> sizes;
     if (type.isDynamicDim(0))
       sizes.push_back(sliced ? adaptor.getSize()
@@ -555,10 +488,17 @@ struct UnpackBitsLowering : OpConversionPattern<UnpackBitsOp> {
         rewriter, loc, type, sizes, [&](ImplicitLocOpBuilder &b, ValueRange ix) -> Value {
           Value w = constantIndex(b, wordBits);
           Value wordIndex = arith::DivUIOp::create(b, ix[packedDim], w);
-          Value shift = arith::IndexCastUIOp::create(
-              b, wordType, arith::RemUIOp::create(b, ix[packedDim], w));
+          Value offset = arith::RemUIOp::create(b, ix[packedDim], w);
           Value word = sliced ? tensor::ExtractOp::create(b, input, ValueRange{wordIndex, ix[1]})
                               : tensor::ExtractOp::create(b, input, ValueRange{ix[0], wordIndex});
+          if (words.isVector()) {
+            // The 64-bit lane that holds the bit, then the bit in the lane.
+            Value lane = arith::DivUIOp::create(b, offset, constantIndex(b, 64));
+            word = vector::ExtractOp::create(b, words.toCompute(b, word),
+                                             ArrayRef<OpFoldResult>{lane});
+            offset = arith::RemUIOp::create(b, offset, constantIndex(b, 64));
+          }
+          Value shift = arith::IndexCastUIOp::create(b, word.getType(), offset);
           Value bit = arith::ShRUIOp::create(b, word, shift);
           return arith::TruncIOp::create(b, b.getI1Type(), bit);
         });
@@ -569,16 +509,36 @@ struct UnpackBitsLowering : OpConversionPattern<UnpackBitsOp> {
 
 struct ConvertQuWeiTToLinalgPass
     : quweit::impl::ConvertQuWeiTToLinalgBase<ConvertQuWeiTToLinalgPass> {
+  using ConvertQuWeiTToLinalgBase::ConvertQuWeiTToLinalgBase;
   void runOnOperation() override {
     MLIRContext *context = &getContext();
     ConversionTarget target(*context);
     target.addLegalDialect<arith::ArithDialect, linalg::LinalgDialect,
-                           scf::SCFDialect, tensor::TensorDialect>();
+                           scf::SCFDialect, tensor::TensorDialect,
+                           vector::VectorDialect>();
     target.addIllegalOp<ThermometerOp, LutLayerOp, PackedLutLayerOp, GroupSumOp,
                         ScaleCountsOp, ArgMaxOp, PackBitsOp, UnpackBitsOp>();
     target.markUnknownOpDynamicallyLegal([](Operation *) { return true; });
+    if (lutCodegen != "auto" && lutCodegen != "table" && lutCodegen != "specialise") {
+      getOperation()->emitError()
+          << "convert-quweit-to-linalg: unknown lut-codegen '" << lutCodegen
+          << "' (use auto, table or specialise)";
+      return signalPassFailure();
+    }
+    QuWeiTToLinalgOptions options;
+    options.specialiseTables = lutCodegen == "specialise";
+    if (lutCodegen == "auto") {
+      // Specialised code is the fastest but its size (and compile time)
+      // grows with the LUT count: above the budget, tables stay data.
+      int64_t total = 0;
+      getOperation()->walk([&](PackedLutLayerOp op) {
+        if (op.getLayout() == BitLayout::batch_sliced)
+          total += op.getNumLuts();
+      });
+      options.specialiseTables = total <= int64_t(specialiseMaxLuts);
+    }
     RewritePatternSet patterns(context);
-    populateQuWeiTToLinalgConversionPatterns(patterns);
+    populateQuWeiTToLinalgConversionPatterns(patterns, options);
     if (failed(applyPartialConversion(getOperation(), target, std::move(patterns))))
       signalPassFailure();
   }
@@ -586,8 +546,10 @@ struct ConvertQuWeiTToLinalgPass
 
 } // namespace
 
-void quweit::populateQuWeiTToLinalgConversionPatterns(RewritePatternSet &patterns) {
-  patterns.add<ThermometerLowering, LutLayerLowering, PackedLutLayerLowering,
-               GroupSumLowering, ScaleCountsLowering, ArgMaxLowering,
-               PackBitsLowering, UnpackBitsLowering>(patterns.getContext());
+void quweit::populateQuWeiTToLinalgConversionPatterns(
+    RewritePatternSet &patterns, const QuWeiTToLinalgOptions &options) {
+  patterns.add<ThermometerLowering, LutLayerLowering, GroupSumLowering,
+               ScaleCountsLowering, ArgMaxLowering, PackBitsLowering,
+               UnpackBitsLowering>(patterns.getContext());
+  patterns.add<PackedLutLayerLowering>(patterns.getContext(), options);
 }

@@ -73,8 +73,27 @@ const char *cType(Type type) {
   if (type.isInteger(8)) return "int8_t";
   if (type.isInteger(16)) return "int16_t";
   if (type.isInteger(32)) return "int32_t";
-  if (type.isInteger(64)) return "int64_t";
+  // Words wider than 64 bits (bit-sliced SIMD words) are passed as W/64
+  // consecutive int64_t, least significant first.
+  if (type.isInteger(64) || type.isInteger(128) || type.isInteger(256) ||
+      type.isInteger(512))
+    return "int64_t";
   return nullptr;
+}
+
+/// int64_t values per element: W/64 for the wide word types, else 1.
+int64_t valuesPerElement(Type type) {
+  unsigned width = type.getIntOrFloatBitWidth();
+  return type.isInteger() && width > 64 ? width / 64 : 1;
+}
+
+/// The port's shape as the C and numpy view sees it (wide words become
+/// W/64 int64 values along the last dimension).
+SmallVector<int64_t> viewShape(RankedTensorType type) {
+  SmallVector<int64_t> shape(type.getShape());
+  if (!shape.empty() && !ShapedType::isDynamic(shape.back()))
+    shape.back() *= valuesPerElement(type.getElementType());
+  return shape;
 }
 
 /// Records the public functions' signatures before lowering and checks that
@@ -90,7 +109,7 @@ llvm::Expected<std::vector<Entry>> collectEntries(ModuleOp module) {
       if (!tensor || !cType(tensor.getElementType()))
         return error("function '" + entry.name + "': " + name +
                      " must be a ranked tensor of f32, f64, i1, i8, i16, "
-                     "i32 or i64 to be compiled");
+                     "i32, i64 or i128/i256/i512 words to be compiled");
       for (int64_t dim = 1; dim < tensor.getRank(); ++dim)
         if (tensor.isDynamicDim(dim))
           return error("function '" + entry.name + "': " + name +
@@ -149,7 +168,7 @@ std::string signatureJson(const std::vector<Entry> &entries,
     llvm::json::Array ports;
     for (const Port &port : entry.ports) {
       llvm::json::Array shape;
-      for (int64_t dim : port.type.getShape())
+      for (int64_t dim : viewShape(port.type))
         shape.push_back(ShapedType::isDynamic(dim) ? int64_t(-1) : dim);
       ports.push_back(llvm::json::Object{
           {"name", port.name},
@@ -196,7 +215,7 @@ std::string headerText(const std::vector<Entry> &entries,
        << options.layout << ")\n";
     for (const Port &port : entry.ports) {
       os << " *   " << port.name << ": " << cType(port.type.getElementType());
-      for (int64_t dim : port.type.getShape())
+      for (int64_t dim : viewShape(port.type))
         os << "[" << (ShapedType::isDynamic(dim) ? std::string("batch")
                                                  : std::to_string(dim))
            << "]";
@@ -261,13 +280,13 @@ void emitImplCall(llvm::IRBuilder<> &b, llvm::Function *impl, const Entry &entry
   b.CreateCall(impl, args);
 }
 
-/// Splits the batch into `threads` chunks (multiples of 64 rows, so that no
-/// bit-sliced word is shared); chunk 0 runs on the caller's thread, the
+/// Splits the batch into `threads` chunks (multiples of `granule` rows, the
+/// samples of one bit-sliced word, so that no word is shared or padded twice); chunk 0 runs on the caller's thread, the
 /// others on pthreads. A thread that cannot be created runs inline.
 void emitThreadedCalls(llvm::IRBuilder<> &b, llvm::Module &module,
                        llvm::Function *impl, const Entry &entry,
                        ArrayRef<llvm::Value *> data, llvm::Value *batch,
-                       unsigned threads) {
+                       unsigned threads, int64_t granule) {
   llvm::LLVMContext &context = module.getContext();
   llvm::Type *i64 = b.getInt64Ty();
   llvm::Type *ptr = b.getPtrTy();
@@ -301,12 +320,13 @@ void emitThreadedCalls(llvm::IRBuilder<> &b, llvm::Module &module,
   llvm::FunctionCallee join = module.getOrInsertFunction(
       "pthread_join", llvm::FunctionType::get(b.getInt32Ty(), {i64, ptr}, false));
 
-  // chunk = ceil(ceil(batch / threads) / 64) * 64
+  // chunk = ceil(ceil(batch / threads) / granule) * granule
   llvm::Value *perThread = b.CreateUDiv(b.CreateAdd(batch, b.getInt64(threads - 1)),
                                         b.getInt64(threads));
   llvm::Value *chunk = b.CreateMul(
-      b.CreateUDiv(b.CreateAdd(perThread, b.getInt64(63)), b.getInt64(64)),
-      b.getInt64(64));
+      b.CreateUDiv(b.CreateAdd(perThread, b.getInt64(granule - 1)),
+                   b.getInt64(granule)),
+      b.getInt64(granule));
   auto *closures = b.CreateAlloca(closureType, b.getInt32(threads));
   auto *tids = b.CreateAlloca(i64, b.getInt32(threads));
   auto *started = b.CreateAlloca(b.getInt1Ty(), b.getInt32(threads));
@@ -421,7 +441,7 @@ llvm::Error emitCpuCheck(llvm::IRBuilder<> &b, llvm::Function *wrapper,
 /// memref descriptors of the lowered function and calls it.
 llvm::Error addEntryWrapper(llvm::Module &module, const Entry &entry,
                             ArrayRef<const CpuFeature *> features,
-                            const CompileOptions &options) {
+                            const CompileOptions &options, int64_t rowGranule) {
   llvm::Function *impl = module.getFunction(entry.name);
   if (!impl)
     return error("lowered function '" + entry.name + "' not found");
@@ -472,7 +492,8 @@ llvm::Error addEntryWrapper(llvm::Module &module, const Entry &entry,
     b.CreateRet(b.getInt32(0));
     return llvm::Error::success();
   }
-  emitThreadedCalls(b, module, impl, entry, data, batch, options.threads);
+  emitThreadedCalls(b, module, impl, entry, data, batch, options.threads,
+                    std::max<int64_t>(64, rowGranule));
   b.CreateRet(b.getInt32(0));
   return llvm::Error::success();
 }
@@ -486,7 +507,9 @@ llvm::Expected<CompiledModel> compileModel(ModuleOp module,
                  llvm::Twine(options.optLevel));
   ToLLVMOptions pipelineOptions;
   pipelineOptions.layout = options.layout;
-  pipelineOptions.wordBits = options.wordBits;
+  pipelineOptions.lutCodegen = options.lutCodegen;
+  pipelineOptions.specialiseMaxLuts = options.specialiseMaxLuts;
+  pipelineOptions.wordBits = options.wordBits == 0 ? 64 : options.wordBits;
   if (std::string problem = validate(pipelineOptions); !problem.empty())
     return error(problem);
   if (options.threads < 1 || options.threads > 256)
@@ -521,6 +544,16 @@ llvm::Expected<CompiledModel> compileModel(ModuleOp module,
     return error("unknown target CPU '" + options.cpu +
                  "' (try native, generic, x86-64, x86-64-v2, x86-64-v3, "
                  "x86-64-v4, or an LLVM CPU name such as znver4)");
+
+  if (options.wordBits == 0) {
+    // The widest SIMD register: a bit-sliced word is one register of samples.
+    const llvm::MCSubtargetInfo *subtarget = machine->getMCSubtargetInfo();
+    pipelineOptions.wordBits =
+        !triple.isX86()                          ? 64
+        : subtarget->checkFeatures("+avx512f")   ? 512
+        : subtarget->checkFeatures("+avx2")      ? 256
+                                                 : 128;
+  }
 
   llvm::Expected<std::vector<Entry>> entries = collectEntries(module);
   if (!entries)
@@ -561,7 +594,8 @@ llvm::Expected<CompiledModel> compileModel(ModuleOp module,
       if (machine->getMCSubtargetInfo()->checkFeatures(std::string("+") + feature.llvmName))
         needed.push_back(&feature);
   for (const Entry &entry : *entries)
-    if (llvm::Error err = addEntryWrapper(*llvmModule, entry, needed, options))
+    if (llvm::Error err = addEntryWrapper(*llvmModule, entry, needed, options,
+                                          pipelineOptions.wordBits))
       return std::move(err);
   llvmModule->setDataLayout(machine->createDataLayout());
   llvmModule->setTargetTriple(triple);
@@ -591,8 +625,10 @@ llvm::Expected<CompiledModel> compileModel(ModuleOp module,
   }
 
   CompiledModel result;
-  llvm::raw_string_ostream irStream(result.llvmIR);
-  llvmModule->print(irStream, nullptr);
+  if (options.keepLLVMIR) {
+    llvm::raw_string_ostream irStream(result.llvmIR);
+    llvmModule->print(irStream, nullptr);
+  }
   llvm::SmallVector<char, 0> objectBytes;
   llvm::raw_svector_ostream objectStream(objectBytes);
   llvm::legacy::PassManager codegen;

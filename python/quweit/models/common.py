@@ -57,7 +57,7 @@ def make_ffn(dim: int, cfg: dict) -> nn.Module:
     if cfg["ffn"] == "lut":
         return LutFFN(dim, cfg["bits_per_feature"], cfg["lut_layers"], cfg["fan_in"], cfg["tau"],
                       thermometer=cfg.get("thermometer", "gaussian"),
-                      mapping=cfg.get("first_mapping", "random"))
+                      mapping=cfg.get("first_mapping", "random"), scale_init=cfg.get("ffn_scale", 1.0))
     raise ValueError(f"unknown ffn kind {cfg['ffn']!r}: use 'dense' or 'lut'")
 
 

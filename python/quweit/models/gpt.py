@@ -9,7 +9,7 @@ from .common import LN_EPS, Block, block_multiplications
 
 GPT_DEFAULTS = dict(vocab_size=128, block_size=128, dim=128, depth=4, heads=4, mlp_ratio=4.0,
                     dropout=0.0, ffn="lut", bits_per_feature=8, lut_layers=[2048, 2048], fan_in=6,
-                    tau=None, thermometer="gaussian", first_mapping="random")
+                    tau=None, thermometer="gaussian", first_mapping="random", ffn_scale=1.0)
 
 
 class GPT(nn.Module):

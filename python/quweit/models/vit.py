@@ -10,7 +10,7 @@ from .common import LN_EPS, Block, block_multiplications
 VIT_DEFAULTS = dict(image_size=28, patch_size=4, in_chans=1, num_classes=10, dim=128, depth=4,
                     heads=4, mlp_ratio=4.0, dropout=0.0, ffn="lut", bits_per_feature=8,
                     lut_layers=[2048, 2048], fan_in=6, tau=None, thermometer="gaussian",
-                    first_mapping="random")
+                    first_mapping="random", ffn_scale=1.0)
 
 
 class ViT(nn.Module):

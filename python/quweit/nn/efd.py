@@ -33,13 +33,19 @@ _KERNELS: dict = {}
 MATRIX_MAX_FAN_IN = 8
 
 
-def efd_kernel_matrix(n: int, alpha: float, beta: float, device, dtype=torch.float64) -> torch.Tensor:
-    """``K[a2, a*n + l] = alpha * beta^d(a, a2, l) * s(a2, l)``, so that ``G = luts @ K`` (cached)."""
-    key = (n, alpha, beta, str(device), dtype)
+def efd_kernel_matrix(n: int, alpha: float, beta: float, device, dtype=torch.float64,
+                      slots: bool = False) -> torch.Tensor:
+    """``K[a2, a*n + l] = alpha * beta^d(a, a2, l) * s(a2, l)``, so that ``G = luts @ K`` (cached).
+    ``slots=True`` orders the columns ``l*2^n + a`` instead (``G`` laid out ``[M, n, 2^n]``)."""
+    key = (n, alpha, beta, str(device), dtype, slots)
     K = _KERNELS.get(key)
     if K is None:
-        eye = torch.eye(1 << n, dtype=torch.float64)
-        K = _efd_table_grad_loop(eye, alpha, beta).reshape(1 << n, (1 << n) * n).to(device, dtype)
+        size = 1 << n
+        eye = torch.eye(size, dtype=torch.float64)
+        K = _efd_table_grad_loop(eye, alpha, beta)  # [2^n (a2), 2^n (a), n (l)]
+        if slots:
+            K = K.permute(0, 2, 1)
+        K = K.reshape(size, size * n).to(device, dtype).contiguous()
         _KERNELS[key] = K
     return K
 
@@ -55,6 +61,20 @@ def efd_table_grad(luts: torch.Tensor, alpha: float | None = None, beta: float =
         K = efd_kernel_matrix(n, alpha, beta, luts.device)
         return (luts.to(torch.float64) @ K).to(luts.dtype).view(M, size, n)
     return _efd_table_grad_loop(luts, alpha, beta)
+
+
+def efd_table_grad_slots(luts: torch.Tensor, alpha: float | None = None,
+                         beta: float = EFD_BETA) -> torch.Tensor:
+    """``G`` laid out per input slot, ``[M, n, 2^n]`` contiguous (``efd_table_grad(...).transpose(1, 2)``):
+    the GPU kernels read one contiguous row of ``2^n`` values per slot."""
+    M, size = luts.shape
+    n = size.bit_length() - 1
+    if alpha is None:
+        alpha = efd_alpha(n)
+    if size == 1 << n and 1 <= n <= MATRIX_MAX_FAN_IN:
+        K = efd_kernel_matrix(n, alpha, beta, luts.device, slots=True)
+        return (luts.to(torch.float64) @ K).to(luts.dtype).view(M, n, size)
+    return _efd_table_grad_loop(luts, alpha, beta).transpose(1, 2).contiguous()
 
 
 def _efd_table_grad_loop(luts: torch.Tensor, alpha: float | None = None, beta: float = EFD_BETA) -> torch.Tensor:
@@ -136,6 +156,28 @@ def efd_lookup(x: torch.Tensor, mapping: torch.Tensor, luts: torch.Tensor,
     if backend != "torch":
         raise ValueError(f"unknown backend {backend!r}: use 'auto', 'torch' or 'triton'")
     return EFDLookupCPU.apply(x, mapping, luts, alpha, beta)
+
+
+def efd_lookup_t(xT: torch.Tensor, mapping: torch.Tensor, luts: torch.Tensor,
+                 alpha: float | None = None, beta: float = EFD_BETA, backend: str = "auto") -> torch.Tensor:
+    """Bits-major LUT layer: ``xT [N, B] -> yT [M, B]``, the transpose of :func:`efd_lookup` on
+    ``xT.t()``. On CUDA with Triton the kernels read the batch contiguously (see ``_triton_lut``)."""
+    n = mapping.shape[1]
+    if alpha is None:
+        alpha = efd_alpha(n)
+    if backend == "auto":
+        backend = "triton" if (xT.is_cuda and _triton_ok()) else "torch"
+    if backend == "triton":
+        from . import _triton_lut
+        return _triton_lut.EFDLookupTritonT.apply(xT, mapping, luts, alpha, beta)
+    if backend != "torch":
+        raise ValueError(f"unknown backend {backend!r}: use 'auto', 'torch' or 'triton'")
+    return EFDLookupCPU.apply(xT.t(), mapping, luts, alpha, beta).t()
+
+
+def bits_major_default(x: torch.Tensor, backend: str = "auto") -> bool:
+    """Whether a LUT chain on ``x`` should run bits-major: on CUDA with the Triton kernels."""
+    return backend in ("auto", "triton") and x.is_cuda and _triton_ok()
 
 
 _TRITON = None

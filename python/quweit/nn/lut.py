@@ -4,7 +4,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from .efd import EFD_BETA, MAX_FAN_IN, efd_alpha, efd_lookup
+from .efd import EFD_BETA, MAX_FAN_IN, bits_major_default, efd_alpha, efd_lookup, efd_lookup_t
 from .thermometer import Thermometer
 
 MAPPINGS = ("random", "arange", "learnable")
@@ -23,25 +23,33 @@ def arange_mapping(in_bits: int, num_luts: int, fan_in: int) -> torch.Tensor:
 
 
 class _LearnableMappingFn(torch.autograd.Function):
-    """Forward: slot k reads input argmax_i scores[i, k]. Backward (as torch_dwn):
-    grad_scores = (2x - 1)^T @ g, grad_x = g @ softmax(scores / tau, dim=0)^T."""
+    """Forward: slot k reads input ``idx[k] = argmax_i scores[i, k]``. Backward (as torch_dwn):
+    grad_scores = (2x - 1)^T @ g, grad_x = g @ softmax(scores / tau, dim=0)^T. ``bits_major``: x is
+    ``[N, B]`` and the result ``[M*n, B]`` (the same maths transposed)."""
 
     @staticmethod
-    def forward(ctx, x, scores, tau):
-        idx = scores.argmax(dim=0)
+    def forward(ctx, x, scores, idx, tau, bits_major):
         ctx.save_for_backward(x, scores)
-        ctx.tau = tau
-        return x[:, idx]
+        ctx.tau, ctx.bits_major = tau, bits_major
+        return x.index_select(0, idx) if bits_major else x[:, idx]
 
     @staticmethod
     def backward(ctx, g):
         x, scores = ctx.saved_tensors
         gx = gs = None
-        if ctx.needs_input_grad[1]:
-            gs = (2 * x - 1).t().to(g.dtype) @ g
-        if ctx.needs_input_grad[0]:
-            gx = g @ torch.softmax(scores / ctx.tau, dim=0).t()
-        return gx, gs, None
+        if ctx.bits_major:
+            if ctx.needs_input_grad[1]:
+                gs = (2 * x - 1).to(g.dtype) @ g.t()
+            if ctx.needs_input_grad[0]:
+                gx = (torch.softmax(scores / ctx.tau, dim=0).to(g.dtype) @ g).to(x.dtype)
+        else:
+            if ctx.needs_input_grad[1]:
+                gs = (2 * x - 1).t().to(g.dtype) @ g
+            if ctx.needs_input_grad[0]:
+                gx = (g @ torch.softmax(scores / ctx.tau, dim=0).t().to(g.dtype)).to(x.dtype)
+        if gs is not None:
+            gs = gs.to(scores.dtype)
+        return gx, gs, None, None, None
 
 
 class LUTLayer(nn.Module):
@@ -85,18 +93,29 @@ class LUTLayer(nn.Module):
             raise ValueError(f"LUTLayer expects {self.in_bits} input bits in the last dim, got shape {list(x.shape)}")
         lead = x.shape[:-1]
         x = x.reshape(-1, self.in_bits)
+        if bits_major_default(x, self.backend):  # the GPU kernels are fastest bits-major
+            return self.forward_t(x.t()).t().reshape(*lead, self.num_luts)
+        return self._lookup(x, bits_major=False).reshape(*lead, self.num_luts)
+
+    def forward_t(self, xT: torch.Tensor) -> torch.Tensor:
+        """Bits-major forward: ``xT [in_bits, B] -> [num_luts, B]`` (the transpose of ``forward``)."""
+        if xT.dim() != 2 or xT.shape[0] != self.in_bits:
+            raise ValueError(f"LUTLayer.forward_t expects [{self.in_bits}, B] bits, got shape {list(xT.shape)}")
+        return self._lookup(xT, bits_major=True)
+
+    def _lookup(self, x: torch.Tensor, bits_major: bool) -> torch.Tensor:
+        lookup = efd_lookup_t if bits_major else efd_lookup
         if self.mapping_scores is not None and self.training:
-            sel = _LearnableMappingFn.apply(x, self.mapping_scores, self.mapping_tau)
+            idx = self.mapping_scores.argmax(dim=0)
             with torch.no_grad():
-                self.mapping.copy_(self.mapping_scores.argmax(0).view(self.num_luts, self.fan_in))
+                self.mapping.copy_(idx.view(self.num_luts, self.fan_in))
+            sel = _LearnableMappingFn.apply(x, self.mapping_scores, idx, self.mapping_tau, bits_major)
             ident = getattr(self, "_ident", None)
             if ident is None or ident.device != x.device:
                 ident = torch.arange(self.num_luts * self.fan_in, device=x.device).view(self.num_luts, self.fan_in)
                 self._ident = ident
-            y = efd_lookup(sel, ident, self.luts, self.alpha, self.beta, self.backend)
-        else:
-            y = efd_lookup(x, self.mapping, self.luts, self.alpha, self.beta, self.backend)
-        return y.reshape(*lead, self.num_luts)
+            return lookup(sel, ident, self.luts, self.alpha, self.beta, self.backend)
+        return lookup(x, self.mapping, self.luts, self.alpha, self.beta, self.backend)
 
     @torch.no_grad()
     def clamp_(self) -> None:
@@ -137,8 +156,17 @@ class GroupSum(nn.Module):
             x = torch.nn.functional.pad(x, (0, pad))
         return x.reshape(*x.shape[:-1], self.groups, -1).sum(-1)
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        y = self.counts(x) / self.tau
+    def counts_t(self, xT: torch.Tensor) -> torch.Tensor:
+        """Group counts of bits-major ``xT [M, B]``, returned as ``[B, k]``."""
+        M = xT.shape[0]
+        pad = (-M) % self.groups
+        if pad:
+            xT = torch.nn.functional.pad(xT, (0, 0, 0, pad))
+        return xT.reshape(self.groups, -1, xT.shape[-1]).sum(1).t()
+
+    def forward(self, x: torch.Tensor, bits_major: bool = False) -> torch.Tensor:
+        """``[..., M] -> [..., k]``; ``bits_major=True``: ``[M, B] -> [B, k]``."""
+        y = (self.counts_t(x) if bits_major else self.counts(x)) / self.tau
         if self.scale is not None:
             y = y * self.scale + self.bias
         return y
@@ -151,11 +179,12 @@ class LutFFN(nn.Module):
     """Weightless feed-forward block ``D -> D``: thermometer (``bits_per_feature`` per feature,
     fixed standard-normal quantiles by default, since it sits after a LayerNorm; straight-through
     gradient to its input) -> LUT layers (sizes ``layers``) -> group sum into D groups, tau,
-    per-output scale and bias."""
+    per-output scale and bias. ``scale_init`` (default 1) is the initial per-output scale: a small
+    value starts the block near zero in the residual stream (as a dense twin's small initial MLP output)."""
 
     def __init__(self, d_model: int, bits_per_feature: int = 8, layers=(2048, 2048), fan_in: int = 6,
                  tau: float | None = None, thermometer: str = "gaussian", mapping: str = "random",
-                 backend: str = "auto", affine: bool = True):
+                 backend: str = "auto", affine: bool = True, scale_init: float = 1.0):
         super().__init__()
         layers = list(layers)
         if not layers:
@@ -171,14 +200,22 @@ class LutFFN(nn.Module):
             tau = max(1.0, (layers[-1] / d_model) ** 0.5 / 2)
         self.group_sum = GroupSum(d_model, tau, affine=affine)
         if affine:
-            with torch.no_grad():  # centre the initial output near 0
-                self.group_sum.bias.fill_(-(layers[-1] / d_model) / 2 / tau)
+            with torch.no_grad():  # centre the initial output near 0, scaled by scale_init
+                self.group_sum.scale.fill_(scale_init)
+                self.group_sum.bias.fill_(-(layers[-1] / d_model) / 2 / tau * scale_init)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         h = self.thermometer(x)
+        if not bits_major_default(h, self.luts[0].backend):
+            for layer in self.luts:
+                h = layer(h)
+            return self.group_sum(h)
+        # GPU: run the LUT chain bits-major ([bits, tokens]), transposing once in and once out.
+        lead = h.shape[:-1]
+        hT = h.reshape(-1, h.shape[-1]).t().contiguous()
         for layer in self.luts:
-            h = layer(h)
-        return self.group_sum(h)
+            hT = layer.forward_t(hT)
+        return self.group_sum(hT, bits_major=True).reshape(*lead, self.d_model)
 
     @torch.no_grad()
     def clamp_(self) -> None:

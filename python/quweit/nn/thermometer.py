@@ -42,6 +42,12 @@ def fit_thresholds(x: torch.Tensor, num_bits: int, kind: str) -> torch.Tensor:
     return t.to(torch.float32).contiguous()
 
 
+def _capturing() -> bool:
+    """True while a CUDA graph is being captured: the NaN check (a host sync) is skipped then."""
+    f = getattr(torch.cuda, "is_current_stream_capturing", None)
+    return bool(f is not None and torch.cuda.is_available() and f())
+
+
 class _ThermometerSTE(torch.autograd.Function):
     """Bits forward; backward passes each bit's gradient to x where x is within ``h[f]`` of the
     bit's threshold, weighted ``1 / (2 h[f])``: the derivative of the step smoothed by a box of
@@ -136,7 +142,7 @@ class Thermometer(nn.Module):
         if x.shape[-1] != self.num_features:
             raise ValueError(f"Thermometer expects {self.num_features} features in the last dim, "
                              f"got shape {list(x.shape)}")
-        if not self.allow_nan and torch.isnan(x).any():
+        if not self.allow_nan and not _capturing() and torch.isnan(x).any():
             raise ValueError("Thermometer input contains NaN; pass allow_nan=True to encode NaN as 0 bits")
         t = self.thresholds.to(x.dtype)
         if self.straight_through and torch.is_grad_enabled() and x.requires_grad:

@@ -9,7 +9,14 @@ namespace quweit {
 
 /// Patterns that rewrite quweit ops (not the region ops) into linalg.generic
 /// ops on tensors.
-void populateQuWeiTToLinalgConversionPatterns(mlir::RewritePatternSet &patterns);
+struct QuWeiTToLinalgOptions {
+  /// Compile each bit-sliced LUT's table into straight-line logic (fan-in up
+  /// to 8) instead of reading it from a constant table.
+  bool specialiseTables = false;
+};
+
+void populateQuWeiTToLinalgConversionPatterns(
+    mlir::RewritePatternSet &patterns, const QuWeiTToLinalgOptions &options = {});
 
 } // namespace quweit
 

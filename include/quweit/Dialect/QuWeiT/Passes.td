@@ -34,7 +34,7 @@ def PackBits : Pass<"quweit-pack-bits"> {
     that reads another packed layer's output reads its words directly, so a
     chain of layers is packed once and unpacked once. Results are unchanged.
 
-    Layouts: `batch-sliced` (64 samples per word; every LUT becomes word-wide
+    Layouts: `batch-sliced` (W samples per word; every LUT becomes word-wide
     Boolean logic: throughput), `feature-packed` (one sample's bits together:
     batch-1 latency), or `auto`, which picks `feature-packed` when the batch
     size is static and below 64 and `batch-sliced` otherwise.
@@ -43,8 +43,9 @@ def PackBits : Pass<"quweit-pack-bits"> {
     Option<"layout", "layout", "std::string", /*default=*/"\"auto\"",
            "batch-sliced, feature-packed or auto">,
     Option<"wordBits", "word-bits", "unsigned", /*default=*/"64",
-           "bits per packed word: 8, 16, 32 or 64 (the SIMD lane width of "
-           "bit-sliced evaluation)">
+           "bits per packed word: 8 to 512, a power of two (the samples per "
+           "word of bit-sliced evaluation; feature-packed words use at most "
+           "64)">
   ];
   let dependentDialects = ["::quweit::QuWeiTDialect", "::mlir::tensor::TensorDialect"];
 }

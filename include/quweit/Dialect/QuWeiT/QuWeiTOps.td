@@ -18,7 +18,7 @@ include "mlir/Interfaces/SideEffectInterfaces.td"
 def QuWeiT_BitTensor : 2DTensorOf<[I1]>;
 def QuWeiT_RealTensor : 2DTensorOf<[F32]>;
 def QuWeiT_CountTensor : 2DTensorOf<[I8, I16, I32, I64]>;
-def QuWeiT_WordTensor : 2DTensorOf<[I8, I16, I32, I64]>;
+def QuWeiT_WordTensor : 2DTensorOf<[I8, I16, I32, I64, I<128>, I<256>, I<512>]>;
 def QuWeiT_ScoreTensor : 2DTensorOf<[F32, I8, I16, I32, I64]>;
 def QuWeiT_IndexTensor : 1DTensorOf<[I32, I64]>;
 
@@ -191,7 +191,9 @@ def QuWeiT_ArgMaxOp : QuWeiT_Op<"argmax", [Pure]> {
 def QuWeiT_PackBitsOp : QuWeiT_Op<"pack_bits", [Pure]> {
   let summary = "pack an i1 tensor into integer words";
   let description = [{
-    Packs `[B, N]` bits into words of W bits (W = the result's element width).
+    Packs `[B, N]` bits into words of W bits (W = the result's element width:
+    8, 16, 32, 64, 128, 256 or 512; a word wider than 64 bits is one SIMD
+    register of samples for the bit-sliced lowering).
     `batch_sliced`: result `[ceil(B/W), N]`, bit s of word `[w, i]` is
     `input[w*W + s, i]`. `feature_packed`: result `[B, ceil(N/W)]`, bit s of
     word `[b, w]` is `input[b, w*W + s]`. Padding bits are zero.

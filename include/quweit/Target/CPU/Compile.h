@@ -24,8 +24,15 @@ struct CompileOptions {
   std::string cpu = "native";
   /// Bit layout of LUT layers (see quweit-to-llvm).
   std::string layout = "auto";
-  /// Bits per packed word (8, 16, 32, 64).
-  unsigned wordBits = 64;
+  /// Bits per packed word of the bit-sliced layout (8 to 512, a power of
+  /// two), or 0: the target's widest SIMD register (512 with AVX-512F, 256
+  /// with AVX2, 128 with SSE2, else 64).
+  unsigned wordBits = 0;
+  /// Bit-sliced LUT code generation: auto, table or specialise
+  /// (convert-quweit-to-linalg's lut-codegen).
+  std::string lutCodegen = "auto";
+  /// With lutCodegen "auto": specialise up to this many bit-sliced LUTs.
+  int64_t specialiseMaxLuts = 2048;
   /// Threads a call splits its batch over (1: the caller's thread only).
   /// Needs functions whose rows are independent (quweit ops only) and whose
   /// every argument and result has a dynamic batch dimension.
@@ -35,6 +42,9 @@ struct CompileOptions {
   /// parallel loops, rows and LUTs alike, run on OpenMP threads; any model,
   /// batch 1 included; the object then needs libomp).
   std::string parallel = "batch";
+  /// Keep the optimised LLVM IR as text in CompiledModel::llvmIR (costly
+  /// for large models: hundreds of MB of text for a million LUTs).
+  bool keepLLVMIR = false;
   /// Prefix of the exported C entry points.
   std::string symbolPrefix = "quweit_";
   /// Name written in the header's comments.
@@ -44,7 +54,7 @@ struct CompileOptions {
 struct CompiledModel {
   std::string object; // bytes of the relocatable object
   std::string header; // the C header
-  std::string llvmIR; // the optimised LLVM IR (for --emit-llvm)
+  std::string llvmIR; // the optimised LLVM IR, if keepLLVMIR (--emit-llvm)
   /// JSON description of the entry points (names, symbols, ports with
   /// numpy dtype names and shapes, -1 for the batch), for runtimes that load
   /// the object without parsing C.

@@ -28,9 +28,9 @@ struct PackBitsPass : quweit::impl::PackBitsBase<PackBitsPass> {
                                   << "' (use batch-sliced, feature-packed or auto)";
       return signalPassFailure();
     }
-    if (wordBits != 8 && wordBits != 16 && wordBits != 32 && wordBits != 64) {
+    if (!llvm::isPowerOf2_32(wordBits) || wordBits < 8 || wordBits > 512) {
       getOperation()->emitError() << "quweit-pack-bits: word-bits must be 8, "
-                                     "16, 32 or 64, got " << wordBits;
+                                     "16, 32, 64, 128, 256 or 512, got " << wordBits;
       return signalPassFailure();
     }
     SmallVector<LutLayerOp> layers;
@@ -84,12 +84,16 @@ struct PackBitsPass : quweit::impl::PackBitsBase<PackBitsPass> {
       return BitLayout::batch_sliced;
     if (layout == "feature-packed")
       return BitLayout::feature_packed;
-    bool smallStaticBatch = !type.isDynamicDim(0) && type.getDimSize(0) < int64_t(wordBits);
+    bool smallStaticBatch = !type.isDynamicDim(0) && type.getDimSize(0) < 64;
     return smallStaticBatch ? BitLayout::feature_packed : BitLayout::batch_sliced;
   }
 
   RankedTensorType packedType(RankedTensorType bits, BitLayout chosen) {
-    int64_t width = wordBits;
+    // Wide words are SIMD registers of samples; one sample's features are
+    // evaluated a LUT at a time, so feature-packed words stay scalar.
+    int64_t width = chosen == BitLayout::feature_packed
+                        ? std::min<int64_t>(wordBits, 64)
+                        : int64_t(wordBits);
     auto word = IntegerType::get(&getContext(), width);
     int64_t rows = bits.getDimSize(0), cols = bits.getDimSize(1);
     if (chosen == BitLayout::batch_sliced)

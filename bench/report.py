@@ -1,0 +1,47 @@
+#!/usr/bin/env python3
+"""Prints the issue #4 figures from Google Benchmark JSON files and the P4
+timing file written by scripts/bench.sh, with targets and ratios."""
+import json
+import sys
+
+
+def rates(path, counter):
+    out = {}
+    for b in json.load(open(path))["benchmarks"]:
+        if counter in b:
+            out[b["name"]] = b[counter]
+    return out
+
+
+def main(p1_path, p2_path, p4_path):
+    p1 = rates(p1_path, "LUT_evals_per_s")
+    print("P1: one LUT layer, N=2048, M=8192, n=6 (LUT evaluations/s)")
+    for name, value in p1.items():
+        print(f"  {name:45s} {value / 1e9:8.2f} G/s")
+    best = max((v for k, v in p1.items() if k.startswith("BitSliced") and k.endswith("/4096")
+                 and "2_threads" not in k), default=0.0)
+    batch1 = max((v for k, v in p1.items() if k.endswith("/1")), default=0.0)
+    print(f"  batch 4096 best: {best / 1e9:.2f} G/s = {best / 100e9:.2f}x the 100 G/s target")
+    print(f"  batch 1: {batch1 / 1e9:.3f} G/s = {batch1 / 3.5e9:.3f}x the 3.5 G/s target")
+
+    p2 = rates(p2_path, "tokens_per_s")
+    print("P2: LUT FFN vs dense FFN (OpenBLAS), tokens/s")
+    for name, value in p2.items():
+        print(f"  {name:45s} {value / 1e3:8.1f} k/s")
+    for batch, target in ((1, 3.5), (64, None), (1024, 25.0)):
+        dense = p2.get(f"DenseFFN/{batch}")
+        lut = max((v for k, v in p2.items() if k.startswith("LutFFN") and k.endswith(f"/{batch}")
+                   and "2_threads" not in k), default=None)
+        if dense and lut:
+            goal = f" (target >= {target}x)" if target else ""
+            print(f"  batch {batch}: best LUT FFN / dense = {lut / dense:.2f}x{goal}")
+
+    print("P4: quweit-compile, default options (seconds, peak MB)")
+    rows = [line.split() for line in open(p4_path) if line.strip()]
+    for luts, seconds, kb in rows:
+        print(f"  {int(luts):8d} LUTs: {float(seconds):7.2f} s {int(kb) / 1024:8.0f} MB")
+    print("  target: 1M LUTs in <= 30 s and <= 2 GB")
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:4])

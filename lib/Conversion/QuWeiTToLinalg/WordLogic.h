@@ -1,0 +1,103 @@
+//===- WordLogic.h - Boolean logic on packed words -------------*- C++ -*-===//
+//
+// Helpers shared by the packed-word lowerings of convert-quweit-to-linalg:
+// words wider than 64 bits (i128, i256, i512) are computed as vectors of i64
+// lanes so that LLVM keeps them in SIMD registers (an i512 scalar would be
+// legalised into eight 64-bit operations), and a LUT's truth table can be
+// turned into a Boolean expression over its input words.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QUWEIT_LIB_CONVERSION_QUWEITTOLINALG_WORDLOGIC_H
+#define QUWEIT_LIB_CONVERSION_QUWEITTOLINALG_WORDLOGIC_H
+
+#include "quweit/Conversion/QuWeiTToLinalg/QuWeiTToLinalg.h"
+#include "quweit/Dialect/QuWeiT/QuWeiTOps.h"
+
+#include "mlir/IR/ImplicitLocOpBuilder.h"
+
+namespace quweit::lowering {
+
+//===----------------------------------------------------------------------===//
+// Lowering helpers (defined in QuWeiTToLinalg.cpp)
+//===----------------------------------------------------------------------===//
+
+using BodyBuilder =
+    llvm::function_ref<mlir::Value(mlir::ImplicitLocOpBuilder &, mlir::ValueRange)>;
+
+/// Creates `tensor.empty` of `type` (dynamic sizes from `dynamicSizes`) and a
+/// parallel linalg.generic over it whose body yields `body(indices)`, the
+/// indices in the tensor's dimension order. `outerDim` is the dimension the
+/// outermost loop runs over once the generic becomes loops. A `rowInput`
+/// (a 2-D tensor with the result's rows, read by the body with
+/// tensor.extract at any column) is also recorded as the generic's input,
+/// through its column 0, so that passes after bufferization find its buffer.
+mlir::Value buildElementwise(mlir::OpBuilder &builder, mlir::Location loc,
+                             mlir::RankedTensorType type,
+                             mlir::ValueRange dynamicSizes, BodyBuilder body,
+                             unsigned outerDim = 0,
+                             mlir::Value rowInput = {});
+mlir::Value constantIndex(mlir::ImplicitLocOpBuilder &b, int64_t value);
+mlir::Value constantInt(mlir::ImplicitLocOpBuilder &b, mlir::Type type,
+                        int64_t value);
+mlir::Value constantTensor(mlir::OpBuilder &builder, mlir::Location loc,
+                           mlir::ElementsAttr attr);
+/// The dynamic sizes `result` needs, taken from `source` dimension 0.
+llvm::SmallVector<mlir::Value> batchSizes(mlir::OpBuilder &builder,
+                                          mlir::Location loc, mlir::Value source,
+                                          mlir::RankedTensorType result);
+/// Reads mapping[j, l] as an index.
+mlir::Value mappingAt(mlir::ImplicitLocOpBuilder &b, mlir::Value mapping,
+                      mlir::Value lut, int64_t slot);
+
+/// How a packed word of type iW is held while it is computed on: as the
+/// integer itself up to 64 bits, as vector<(W/64) x i64> above.
+class WordLanes {
+public:
+  explicit WordLanes(mlir::Type wordType);
+
+  bool isVector() const { return lanes > 1; }
+  /// The type logic is computed in.
+  mlir::Type computeType() const { return compute; }
+  mlir::Value toCompute(mlir::ImplicitLocOpBuilder &b, mlir::Value word) const;
+  mlir::Value toWord(mlir::ImplicitLocOpBuilder &b, mlir::Value value) const;
+  /// All-zero (`ones` false) or all-one words.
+  mlir::Value constant(mlir::ImplicitLocOpBuilder &b, bool ones) const;
+  /// Every bit of the word equal to bit 0 of `bit` (an i64 holding 0 or 1).
+  mlir::Value spread(mlir::ImplicitLocOpBuilder &b, mlir::Value bit) const;
+  /// out = x ? hi : lo, bit by bit.
+  static mlir::Value select(mlir::ImplicitLocOpBuilder &b, mlir::Value x,
+                            mlir::Value hi, mlir::Value lo);
+
+private:
+  mlir::Type word, compute;
+  int64_t lanes;
+};
+
+/// Builds the Boolean function of a truth table (`table[a]` for addresses a
+/// over `inputs`, least significant input first) as and/or/xor/select logic on
+/// computed words, by Shannon expansion on the highest input with equal
+/// cofactors shared and constant/literal cofactors simplified. Three-input
+/// subtrees are what x86 `vpternlog` (and other targets' bit-select
+/// instructions) implement in one instruction.
+mlir::Value buildTruthTableLogic(mlir::ImplicitLocOpBuilder &b,
+                                 const WordLanes &words,
+                                 llvm::ArrayRef<mlir::Value> inputs,
+                                 llvm::ArrayRef<uint8_t> table);
+
+/// Marks a bit-sliced LUT layer's linalg.generic (table-driven, its input as
+/// the generic's input) for quweit-specialise-lut-kernels: a dictionary with
+/// the layer's `mapping` and `tables`.
+inline constexpr llvm::StringLiteral kSpecialiseAttrName = "quweit.specialise";
+
+/// Lowers a batch_sliced `quweit.packed_lut_layer` on tensors, either with
+/// tables as data (one linalg.generic, LUT-major so that each LUT's table
+/// leaves are computed once for all word rows) or with each table
+/// specialised into straight-line logic.
+mlir::FailureOr<mlir::Value>
+lowerBatchSlicedLutLayer(PackedLutLayerOp op, mlir::Value input,
+                         mlir::OpBuilder &builder, bool specialise);
+
+} // namespace quweit::lowering
+
+#endif

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Runs every CPU benchmark of issue #4 and prints the figures next to their
+# targets (docs/performance.md): P1 (one LUT layer, both code generation
+# modes, batch 1..4096, 1 and 2 threads), P2 (LUT FFN vs the dense FFN
+# through OpenBLAS, batch 1/64/1024) and P4 (quweit-compile time and peak
+# memory for 10k, 100k and 1M LUTs). One core (taskset -c $QUWEIT_BENCH_CORE,
+# default 1) unless a row says 2 threads. Not part of the test command.
+#   scripts/bench.sh [--quick]     --quick: P4 without the 1M-LUT model
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BUILD=${QUWEIT_BUILD_DIR:-$ROOT/build}
+CORE=${QUWEIT_BENCH_CORE:-1}
+OUT=$BUILD/bench/results
+mkdir -p "$OUT"
+sizes="10000 100000 1000000"
+[[ "${1:-}" == "--quick" ]] && sizes="10000 100000"
+
+ninja -C "$BUILD" quweit-compile quweit-bench quweit-bench-p2
+taskset -c "$CORE" "$BUILD/bench/quweit-bench" --benchmark_min_time=1 \
+  --benchmark_out="$OUT/p1.json" --benchmark_out_format=json
+OPENBLAS_NUM_THREADS=1 taskset -c "$CORE" "$BUILD/bench/quweit-bench-p2" \
+  --benchmark_min_time=1 --benchmark_out="$OUT/p2.json" --benchmark_out_format=json
+
+# P4: wall time and peak memory of quweit-compile with the default options.
+p4="$OUT/p4.txt"
+: > "$p4"
+for luts in $sizes; do
+  model="$OUT/p4_$luts.mlir"
+  /usr/bin/python3 "$ROOT/bench/gen_p1_model.py" --luts "$luts" -o "$model"
+  /usr/bin/time -f "$luts %e %M" -a -o "$p4" \
+    "$BUILD/bin/quweit-compile" "$model" -O3 -o "$OUT/p4_$luts.o"
+  rm -f "$model" "$OUT/p4_$luts.o"
+done
+/usr/bin/python3 "$ROOT/bench/report.py" "$OUT/p1.json" "$OUT/p2.json" "$p4"
