@@ -102,6 +102,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   options.wordBits = 8u << ((pick >> 9) % 4);
   options.threads = 1 + (pick >> 11) % 2;
   options.parallel = (pick >> 12) & 1 ? "openmp" : "batch";
+  static const char *codegens[] = {"auto", "table", "specialise"};
+  options.lutCodegen = codegens[(pick >> 13) % 3];
   OwningOpRef<ModuleOp> copy = module->clone();
   llvm::Expected<quweit::CompiledModel> compiled =
       quweit::compileModel(*copy, options);

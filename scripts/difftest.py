@@ -50,7 +50,7 @@ class Mismatch(Exception):
 def draw_model(seed):
     """Random generator arguments for model `seed` (reproducible)."""
     rng = random.Random(seed)
-    kind = rng.choice(["classifier", "classifier", "counts-bits", "counts-fixed"])
+    kind = rng.choice(["classifier", "classifier", "scores", "counts-bits", "counts-fixed"])
     features = rng.randint(1, 8)
     bits = rng.randint(1, 6)
     fan_in = rng.choice([1, 2, 3, 4, 5, 6, 6, 6, 7, 8, 9, 11, 13, 16])
@@ -62,7 +62,7 @@ def draw_model(seed):
         features=features, bits=bits, layers=",".join(map(str, layers)), fan_in=fan_in, groups=groups,
         tau=rng.choice([1.0, 2.0, 0.75, 3.3, 100.0]), batch=rng.choice([1, 2, 3, 7, 13, 63, 64, 65, 130]),
         seed=seed, degenerate=rng.choice([0.0, 0.0, 0.3, 0.9]), bits_input=kind == "counts-bits",
-        counts_output=kind != "classifier", fixed_point=rng.randint(0, 6) if kind == "counts-fixed" else 0,
+        counts_output=kind.startswith("counts"), scores_output=kind == "scores", fixed_point=rng.randint(0, 6) if kind == "counts-fixed" else 0,
         resources=fan_in >= 8 or rng.random() < 0.3)
     return kind, args
 
@@ -113,13 +113,14 @@ def check_model(seed, tools, workdir, verilog, stats):
     os.makedirs(workdir, exist_ok=True)
     text, inputs = gen_random_model.generate(args)
     rng = np.random.default_rng(seed)
-    if kind == "classifier":
+    if kind in ("classifier", "scores"):
         inputs = hostile_inputs(inputs, args, rng)
     model, x = os.path.join(workdir, "model.mlir"), os.path.join(workdir, "x.npy")
     with open(model, "w") as f:
         f.write(text)
     np.save(x, inputs)
-    outputs = ["counts.npy"] if args.counts_output else ["scores.npy", "classes.npy"]
+    outputs = (["counts.npy"] if args.counts_output else ["scores.npy"] if args.scores_output
+               else ["scores.npy", "classes.npy"])
     run([tools["quweit-run"], model, "--input", x] + [a for o in outputs for a in ("--output", o)], workdir)
     reference = [np.load(os.path.join(workdir, o)) for o in outputs]
     stats["rows"] += inputs.shape[0]

@@ -48,7 +48,7 @@ def random_models(count):
         args = SimpleNamespace(
             features=int(rng.integers(1, 4)), bits=int(rng.integers(1, 4)), layers=str(int(rng.integers(1, 9))),
             fan_in=int(rng.integers(1, 7)), groups=1, tau=2.0, batch=2, seed=seed, degenerate=0.3,
-            bits_input=seed % 3 == 1, counts_output=seed % 3 != 0, fixed_point=0, resources=seed % 2 == 1)
+            bits_input=seed % 3 == 1, counts_output=seed % 3 != 0, scores_output=False, fixed_point=0, resources=seed % 2 == 1)
         text, _ = gen_random_model.generate(args)
         yield text.encode() + MARKER + rng.integers(0, 256, size=64, dtype=np.uint8).tobytes()
 
