@@ -98,15 +98,15 @@ for target in "${TARGETS[@]}"; do
     -artifact_prefix="$BUILD_DIR/crashes/$target-" >"$log" 2>&1
   rc=$?
   elapsed=$(( $(date +%s) - t0 ))
-  execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' | tail -1)
-  cov=$(grep -oE '(cov|ft): [0-9]+' "$log" | tail -2 | tr '\n' ' ')
+  execs=$(grep -ao 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' | tail -1)
+  cov=$(grep -aoE '(cov|ft): [0-9]+' "$log" | tail -2 | tr '\n' ' ')
   if ((rc == 0)); then
     cases+=$(junit_case "$target: fuzz ${SECONDS_PER_TARGET} s (${execs:-?} executions)" "$elapsed" "")
     echo "fuzz.sh: $target: ${execs:-?} executions in $elapsed s, no crash (${cov}corpus $(ls "$corpus" | wc -l) files)"
   else
     cases+=$(junit_case "$target: fuzz ${SECONDS_PER_TARGET} s" "$elapsed" "$log")
     echo "fuzz.sh: $target: FAILED after $elapsed s (exit $rc); input in $BUILD_DIR/crashes/, log $log"
-    grep -m3 -E 'ERROR|invariant|SUMMARY' "$log" | sed 's/^/  /'
+    grep -a -m3 -E 'ERROR|invariant|SUMMARY' "$log" | sed 's/^/  /'
     status=1
   fi
   if [[ -n "$JUNIT" ]]; then
