@@ -14,6 +14,8 @@ PACKAGES=(
   cmake ninja-build ccache clang-22 lld-22
   llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools
   libgtest-dev libbenchmark-dev libomp-22-dev
+  # libFuzzer and the sanitizer runtimes (scripts/fuzz.sh, docs/reliability.md)
+  libclang-rt-22-dev
   # Python side: Debian's torch (CPU), numpy and test tools
   python3 python3-numpy python3-torch python3-pytest python3-tqdm
   python3-matplotlib python3-pip python3-setuptools python3-wheel

@@ -1,8 +1,8 @@
 //===- ModelFile.cpp - open and parse a model file for a tool -------------===//
 
 #include "quweit/Support/ModelFile.h"
+#include "quweit/Support/InputLimits.h"
 
-#include "mlir/Parser/Parser.h"
 #include "mlir/Support/FileUtilities.h"
 
 using namespace mlir;
@@ -13,5 +13,5 @@ quweit::ModelFile::ModelFile(llvm::StringRef path, MLIRContext &context) {
     return;
   sourceMgr.AddNewSourceBuffer(std::move(file), llvm::SMLoc());
   diagnostics = std::make_unique<SourceMgrDiagnosticHandler>(sourceMgr, &context);
-  parsed = parseSourceFile<ModuleOp>(sourceMgr, &context);
+  parsed = parseCheckedModel(sourceMgr, &context);
 }

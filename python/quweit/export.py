@@ -338,6 +338,15 @@ class _Scope:
     def scale_counts(self, x, tau, scale=None, bias=None):
         if not (float(tau) > 0 and math.isfinite(float(tau))):
             raise ExportError(f"group sum tau must be positive and finite, got {tau}")
+        for what, values in (("scale", scale), ("bias", bias)):
+            if values is None:
+                continue
+            values = np.asarray(values, np.float32)
+            if values.shape != (x.shape[1],):
+                raise ExportError(f"group sum {what} of shape {list(values.shape)} does not match "
+                                  f"{x.shape[1]} groups")
+            if not np.isfinite(values).all():
+                raise ExportError(f"group sum {what} contains NaN or infinity")
         extra = ""
         if scale is not None:
             extra += f" scale({self.m.blob(np.asarray(scale, np.float32), 'f32', 'scale')})"
@@ -387,6 +396,10 @@ def _lut_arrays(layer: LUTLayer):
     """Deployed (mapping, tables). The mapping is the ``mapping`` buffer, which eval mode uses; for a
     learnable mapping it holds the argmax of the scores as of the last training forward."""
     mapping = layer.mapping.detach().cpu()
+    # A diverged training run leaves NaN weights, which would deploy as
+    # silently wrong tables (NaN > 0 is false).
+    if not torch.isfinite(layer.luts.detach()).all():
+        raise ExportError("a LUTLayer's table weights contain NaN or infinity (did training diverge?)")
     scores = getattr(layer, "mapping_scores", None)
     if scores is not None:
         current = scores.detach().cpu().argmax(0).view_as(mapping)

@@ -128,6 +128,38 @@ def test_dwn_flatten_and_single_result(tmp_path):
         np.testing.assert_array_equal(got[0], model(x).numpy())
 
 
+def test_export_rejects_hostile_parameters():
+    """Parameters a diverged or tampered checkpoint may hold are refused with a clear message
+    instead of being exported as a model that fails later (or silently computes garbage)."""
+    x = torch.zeros(2, 5)
+
+    def broken(change, **kwargs):
+        model = make_dwn(**kwargs)
+        with torch.no_grad():
+            change(model)
+        return model
+
+    with pytest.raises(ExportError, match="thresholds must be finite"):
+        to_mlir(broken(lambda m: m[0].thresholds.__setitem__((1, 0), float("nan"))), x)
+    with pytest.raises(ExportError, match="thresholds must be finite"):
+        to_mlir(broken(lambda m: m[0].thresholds.__setitem__((0, 2), float("inf"))), x)
+    with pytest.raises(ExportError, match="non-decreasing"):
+        to_mlir(broken(lambda m: m[0].thresholds.__setitem__((2, 0), 1e9)), x)
+    with pytest.raises(ExportError, match="table weights contain NaN"):
+        to_mlir(broken(lambda m: m[1].luts.__setitem__((3, 1), float("nan"))), x)
+    with pytest.raises(ExportError, match=r"mapping values must lie in \[0, 15\)"):
+        to_mlir(broken(lambda m: m[1].mapping.__setitem__((0, 0), 15)), x)
+    with pytest.raises(ExportError, match=r"mapping values must lie in \[0, 15\)"):
+        to_mlir(broken(lambda m: m[1].mapping.__setitem__((4, 2), -1)), x)
+    for tau in (0.0, -1.0, float("nan"), float("inf")):
+        with pytest.raises(ExportError, match="tau must be positive and finite"):
+            to_mlir(broken(lambda m: m[-1].tau.fill_(tau)), x)
+    with pytest.raises(ExportError, match="bias contains NaN"):
+        to_mlir(broken(lambda m: m[-1].bias.__setitem__(1, float("nan")), affine=True), x)
+    with pytest.raises(ExportError, match="scale contains NaN or infinity"):
+        to_mlir(broken(lambda m: m[-1].scale.__setitem__(0, float("inf")), affine=True), x)
+
+
 def test_export_errors(tmp_path):
     with pytest.raises(ExportError, match="no thresholds"):
         to_mlir(nn.Sequential(Thermometer(2), LUTLayer(4, 3, 2), GroupSum(3)), torch.zeros(1, 2))

@@ -26,7 +26,13 @@ std::optional<int64_t> checkedNumElements(ArrayRef<int64_t> shape) {
   return count;
 }
 
-bool isSplat(ElementsAttr attr) { return attr.isSplat(); }
+bool isSplat(ElementsAttr attr) {
+  // Only DenseElementsAttr can hand out its splat value: a one-element
+  // dense_resource also reports isSplat(), but getSplatValue on it reaches
+  // llvm_unreachable (found by fuzz-evaluate).
+  auto dense = dyn_cast<DenseElementsAttr>(attr);
+  return dense && dense.isSplat();
+}
 
 namespace {
 

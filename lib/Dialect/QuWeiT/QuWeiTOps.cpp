@@ -75,7 +75,8 @@ LogicalResult checkIndicesInRange(Operation *op, ElementsAttr attr,
                                   int64_t bound, StringRef name,
                                   int64_t rowLength) {
   std::vector<int64_t> values;
-  if (attr.isSplat()) {
+  bool splat = isSplat(attr);
+  if (splat) {
     // Splats are checked without materialising (a huge splat is legal IR).
     values.push_back(attr.getSplatValue<APInt>().getSExtValue());
     rowLength = 0;
@@ -90,7 +91,7 @@ LogicalResult checkIndicesInRange(Operation *op, ElementsAttr attr,
                                                 << value;
     if (rowLength > 0)
       diag << " at [" << index / rowLength << ", " << index % rowLength << "]";
-    else if (!attr.isSplat())
+    else if (!splat)
       diag << " at [" << index << "]";
     return diag << " is out of range [0, " << bound << ")";
   }
@@ -138,7 +139,7 @@ LogicalResult ThermometerOp::verify() {
     return failure();
 
   std::vector<float> values;
-  if (thresholds.isSplat()) {
+  if (isSplat(thresholds)) {
     values.push_back(thresholds.getSplatValue<float>());
     bitsPerFeature = 1;
   } else if (ReadError error = readFloats(thresholds, values)) {
@@ -213,6 +214,22 @@ static LogicalResult verifyLutAttributes(Operation *op, ElementsAttr mapping,
                              << tablesType.getDimSize(1)
                              << " entries, expected 2^" << fanIn << " = "
                              << (int64_t(1) << fanIn);
+  // Implementation limits, checked before anything reads the attributes:
+  // every backend materialises mapping and tables (the evaluator as bytes,
+  // the CPU backend as packed words, hardware as LUT primitives), so a
+  // declaration of 10^8 LUTs (a few bytes of splat text) must be refused
+  // here rather than exhaust memory later. The largest FPGAs hold ~10^7
+  // LUT6s; DWN models use ~10^5.
+  constexpr int64_t kMaxLuts = int64_t(1) << 22;
+  constexpr int64_t kMaxTableBits = int64_t(1) << 28;
+  if (numLuts > kMaxLuts)
+    return op->emitOpError() << "has " << numLuts
+                             << " LUTs; at most 2^22 = " << kMaxLuts
+                             << " per layer are supported";
+  if (numLuts << fanIn > kMaxTableBits)
+    return op->emitOpError() << "tables hold " << (numLuts << fanIn)
+                             << " bits; at most 2^28 = " << kMaxTableBits
+                             << " per layer are supported";
   return checkIndicesInRange(op, mapping, numInputs, "mapping", fanIn);
 }
 
@@ -318,7 +335,7 @@ LogicalResult GroupSumOp::verify() {
                                    0)))
       return failure();
     std::vector<int64_t> indices;
-    if (groupIndex->isSplat()) {
+    if (isSplat(*groupIndex)) {
       largestGroup = numBits;
     } else {
       (void)readIntegers(*groupIndex, indices);

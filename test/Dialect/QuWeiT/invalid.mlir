@@ -165,7 +165,7 @@ func.func @mapping_negative(%x: tensor<?x4xi1>) {
 
 func.func @mapping_splat_out_of_range(%x: tensor<?x4xi1>) {
   // expected-error @+1 {{'mapping' value 9 is out of range [0, 4)}}
-  %0 = quweit.lut_layer %x mapping(dense<9> : tensor<100000000x6xi32>) tables(dense<false> : tensor<100000000x64xi1>) : tensor<?x4xi1> -> tensor<?x100000000xi1>
+  %0 = quweit.lut_layer %x mapping(dense<9> : tensor<4000000x6xi32>) tables(dense<false> : tensor<4000000x64xi1>) : tensor<?x4xi1> -> tensor<?x4000000xi1>
   return
 }
 

@@ -43,8 +43,9 @@ ReadError readFloats(mlir::ElementsAttr attr, std::vector<float> &out);
 /// Reads the values of an i1 elements attribute as 0/1 bytes.
 ReadError readBits(mlir::ElementsAttr attr, std::vector<uint8_t> &out);
 
-/// If the attribute is a splat (or a dense_resource of one repeated value is
-/// not detected), returns true. Splats are never materialised by verifiers.
+/// True for a splat DenseElementsAttr, whose value getSplatValue can read.
+/// A one-element dense_resource is not a splat here (getSplatValue would
+/// reach llvm_unreachable on it). Splats are never materialised by verifiers.
 bool isSplat(mlir::ElementsAttr attr);
 
 /// Elements above this count are stored as dense_resource blobs by the

@@ -1,0 +1,289 @@
+//===- InputLimits.cpp - checks on model input before and after parsing --===//
+
+#include "quweit/Support/InputLimits.h"
+
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/IR/Operation.h"
+#include "mlir/IR/OperationSupport.h"
+#include "llvm/Support/MathExtras.h"
+
+#include <cerrno>
+#include <fcntl.h>
+#include <csignal>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+using namespace mlir;
+
+std::optional<quweit::InputProblem>
+quweit::checkTextNesting(llvm::StringRef buffer, unsigned maxDepth) {
+  if (buffer.starts_with("ML\xEFR"))
+    return std::nullopt;
+  unsigned depth = 0;
+  for (size_t i = 0, e = buffer.size(); i < e; ++i) {
+    char c = buffer[i];
+    if (c == '/' && i + 1 < e && buffer[i + 1] == '/') {
+      // A comment runs to the end of the line.
+      while (i < e && buffer[i] != '\n')
+        ++i;
+      continue;
+    }
+    if (c == '"') {
+      // A string literal; its brackets do not nest anything.
+      for (++i; i < e && buffer[i] != '"'; ++i)
+        if (buffer[i] == '\\')
+          ++i;
+      continue;
+    }
+    if (c == '(' || c == '[' || c == '{' || c == '<') {
+      if (++depth > maxDepth)
+        return InputProblem{i, "brackets nested deeper than " +
+                                   std::to_string(maxDepth) +
+                                   " levels; refusing to parse (the parser "
+                                   "would overflow its stack)"};
+    } else if ((c == ')' || c == ']' || c == '}') ||
+               (c == '>' && !(i > 0 && buffer[i - 1] == '-') &&
+                !(i + 1 < e && buffer[i + 1] == '='))) {
+      // '->' and '>=' are not brackets. An unmatched closer is a syntax
+      // error the parser reports; the count only has to stay an upper bound
+      // of the parser's recursion until then.
+      if (depth > 0)
+        --depth;
+    }
+  }
+  return std::nullopt;
+}
+
+/// Bytes one static shape describes (zero dimensions counted as one, since
+/// strides are computed from the others), or nullopt past kMaxStaticBytes.
+static std::optional<int64_t> staticBytes(ShapedType type) {
+  int64_t bytes = 1;
+  Type element = type.getElementType();
+  if (element.isIntOrIndexOrFloat()) {
+    unsigned bits = element.isIndex() ? 64 : element.getIntOrFloatBitWidth();
+    bytes = std::max<int64_t>(1, (bits + 7) / 8);
+  }
+  for (int64_t dim : type.getShape()) {
+    if (ShapedType::isDynamic(dim))
+      continue;
+    // A zero dimension does not make the strides of the others small.
+    if (llvm::MulOverflow(bytes, std::max<int64_t>(dim, 1), bytes) ||
+        bytes > quweit::kMaxStaticBytes)
+      return std::nullopt;
+  }
+  return bytes;
+}
+
+LogicalResult quweit::checkRegionDepth(ModuleOp module, unsigned maxDepth) {
+  // Iterative on purpose: recursion is what a deep module would break.
+  SmallVector<std::pair<Operation *, unsigned>> stack{{module, 0}};
+  while (!stack.empty()) {
+    auto [op, depth] = stack.pop_back_val();
+    if (depth > maxDepth)
+      // Not op->emitError: its note would print the op, regions and all.
+      return emitError(op->getLoc()) << "regions nested deeper than " << maxDepth
+                             << " levels; refusing the model (printing and "
+                                "walking it would overflow the stack)";
+    for (Region &region : op->getRegions())
+      for (Block &block : region)
+        for (Operation &inner : block)
+          stack.push_back({&inner, depth + 1});
+  }
+  return success();
+}
+
+LogicalResult quweit::checkShapeSizes(ModuleOp module) {
+  if (failed(checkRegionDepth(module)))
+    return failure();
+  auto checkType = [](Operation *op, Type root) -> LogicalResult {
+    Type offender;
+    root.walk([&](ShapedType type) {
+      if (!offender && type.hasRank() && !staticBytes(type))
+        offender = type;
+    });
+    if (!offender)
+      return success();
+    return op->emitError() << "type " << offender
+                           << " describes more than 2^48 bytes; shapes this "
+                              "large would overflow size arithmetic";
+  };
+  WalkResult result = module->walk([&](Operation *op) {
+    for (Type type : op->getResultTypes())
+      if (failed(checkType(op, type)))
+        return WalkResult::interrupt();
+    for (Region &region : op->getRegions())
+      for (Block &block : region)
+        for (Type type : block.getArgumentTypes())
+          if (failed(checkType(op, type)))
+            return WalkResult::interrupt();
+    bool bad = false;
+    auto visitType = [&](Type type) {
+      if (!bad && failed(checkType(op, type)))
+        bad = true;
+    };
+    // The walk does not visit the self type of a typed attribute (a dense
+    // constant's shape): look at it explicitly.
+    auto visitAttr = [&](Attribute attr) {
+      if (auto typed = dyn_cast<TypedAttr>(attr))
+        visitType(typed.getType());
+    };
+    op->getRawDictionaryAttrs().walk(visitType, visitAttr);
+    if (Attribute props = op->getPropertiesAsAttribute())
+      props.walk(visitType, visitAttr);
+    return bad ? WalkResult::interrupt() : WalkResult::advance();
+  });
+  return failure(result.wasInterrupted());
+}
+
+LogicalResult quweit::checkNesting(llvm::SourceMgr &sourceMgr,
+                                  MLIRContext *context) {
+  const llvm::MemoryBuffer *buffer =
+      sourceMgr.getMemoryBuffer(sourceMgr.getMainFileID());
+  std::optional<InputProblem> problem = checkTextNesting(buffer->getBuffer());
+  if (!problem)
+    return success();
+  auto [line, column] = sourceMgr.getLineAndColumn(
+      llvm::SMLoc::getFromPointer(buffer->getBufferStart() + problem->offset));
+  emitError(FileLineColLoc::get(context, buffer->getBufferIdentifier(), line,
+                                column))
+      << problem->message;
+  return failure();
+}
+
+FailureOr<std::string> quweit::bytecodeToText(llvm::StringRef buffer,
+                                              llvm::StringRef name,
+                                              MLIRContext *context,
+                                              std::string &problem,
+                                              unsigned seconds) {
+  int fds[2];
+  if (pipe(fds) != 0) {
+    problem = "cannot create a pipe to read the bytecode";
+    return failure();
+  }
+  pid_t child = fork();
+  if (child < 0) {
+    close(fds[0]);
+    close(fds[1]);
+    problem = "cannot fork a process to read the bytecode";
+    return failure();
+  }
+  if (child == 0) {
+    // The child reads the bytes in a context of its own, bounded in time
+    // and (outside ASan builds, whose shadow memory needs the address
+    // space) in memory, and prints the module as text with its locations.
+    close(fds[0]);
+    alarm(seconds);
+    for (int sig : {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT})
+      std::signal(sig, SIG_DFL); // no crash report: the parent reports
+#if !defined(__has_feature) || !__has_feature(address_sanitizer)
+    rlim_t bytes = std::max<rlim_t>(rlim_t(4) << 30, rlim_t(buffer.size()) * 64);
+    struct rlimit limit = {bytes, bytes};
+    setrlimit(RLIMIT_AS, &limit);
+#endif
+    MLIRContext reader(context->getDialectRegistry(),
+                       MLIRContext::Threading::DISABLED);
+    llvm::SourceMgr sourceMgr;
+    sourceMgr.AddNewSourceBuffer(
+        llvm::MemoryBuffer::getMemBuffer(buffer, name, false), llvm::SMLoc());
+    SourceMgrDiagnosticHandler diagnostics(sourceMgr, &reader);
+    OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, &reader);
+    if (!module)
+      _exit(1);
+    if (failed(checkRegionDepth(*module)))
+      _exit(1); // printing would recurse that deep
+    std::string text;
+    llvm::raw_string_ostream os(text);
+    module->print(os, OpPrintingFlags().enableDebugInfo());
+    for (size_t done = 0; done < text.size();) {
+      ssize_t n = write(fds[1], text.data() + done, text.size() - done);
+      if (n <= 0)
+        _exit(2);
+      done += n;
+    }
+    _exit(0);
+  }
+  close(fds[1]);
+  std::string text;
+  char chunk[1 << 16];
+  for (;;) {
+    ssize_t n = read(fds[0], chunk, sizeof chunk);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0)
+      break;
+    text.append(chunk, n);
+  }
+  close(fds[0]);
+  int status = 0;
+  while (waitpid(child, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+    return text;
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 1)
+    problem = ""; // rejected; the child printed located diagnostics
+  else if (WIFSIGNALED(status) && WTERMSIG(status) == SIGALRM)
+    problem = "the bytecode reader did not finish within " +
+              std::to_string(seconds) + " s; the file is corrupt";
+  else
+    problem = "the bytecode reader crashed or ran out of memory on this "
+              "file; it is corrupt";
+  return failure();
+}
+
+OwningOpRef<ModuleOp> quweit::parseCheckedModel(llvm::SourceMgr &sourceMgr,
+                                                MLIRContext *context) {
+  if (failed(checkNesting(sourceMgr, context)))
+    return {};
+  const llvm::MemoryBuffer *buffer =
+      sourceMgr.getMemoryBuffer(sourceMgr.getMainFileID());
+  if (buffer->getBuffer().starts_with("ML\xEFR")) {
+    // MLIR's bytecode reader never sees untrusted bytes in this process.
+    std::string problem;
+    FailureOr<std::string> text =
+        bytecodeToText(buffer->getBuffer(), buffer->getBufferIdentifier(),
+                       context, problem);
+    if (failed(text)) {
+      if (!problem.empty())
+        emitError(FileLineColLoc::get(context, buffer->getBufferIdentifier(),
+                                      0, 0))
+            << problem;
+      return {};
+    }
+    llvm::SourceMgr textMgr;
+    textMgr.AddNewSourceBuffer(
+        llvm::MemoryBuffer::getMemBufferCopy(*text, buffer->getBufferIdentifier()),
+        llvm::SMLoc());
+    if (failed(checkNesting(textMgr, context)))
+      return {};
+    OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(textMgr, context);
+    if (module && failed(checkShapeSizes(*module)))
+      return {};
+    return module;
+  }
+  OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, context);
+  if (module && failed(checkShapeSizes(*module)))
+    return {};
+  return module;
+}
+
+namespace {
+struct CheckShapeSizesPass
+    : PassWrapper<CheckShapeSizesPass, OperationPass<ModuleOp>> {
+  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(CheckShapeSizesPass)
+  StringRef getArgument() const override { return "quweit-check-shape-sizes"; }
+  StringRef getDescription() const override {
+    return "Refuse shapes of more than 2^48 bytes";
+  }
+  void runOnOperation() override {
+    if (failed(quweit::checkShapeSizes(getOperation())))
+      signalPassFailure();
+  }
+};
+} // namespace
+
+std::unique_ptr<Pass> quweit::createCheckShapeSizesPass() {
+  return std::make_unique<CheckShapeSizesPass>();
+}

@@ -1,0 +1,101 @@
+//===- InputLimitsTest.cpp - checks on model input before parsing ---------===//
+
+#include "quweit/Support/InputLimits.h"
+
+#include "quweit/InitAll.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Parser/Parser.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+using namespace quweit;
+
+namespace {
+
+std::string repeat(const std::string &text, int times) {
+  std::string out;
+  for (int i = 0; i < times; ++i)
+    out += text;
+  return out;
+}
+
+TEST(TextNesting, CountsEveryKindOfBracket) {
+  EXPECT_FALSE(checkTextNesting(repeat("(", 10) + repeat(")", 10), 10));
+  auto problem = checkTextNesting("a" + repeat("[", 11), 10);
+  ASSERT_TRUE(problem);
+  EXPECT_EQ(problem->offset, 11u); // the 11th bracket, after "a"
+  EXPECT_TRUE(checkTextNesting(repeat("{<", 6), 10));
+}
+
+TEST(TextNesting, ClosersLowerTheDepth) {
+  // 100 levels in sequence, never more than 2 deep.
+  EXPECT_FALSE(checkTextNesting(repeat("{[]}", 100), 2));
+  EXPECT_FALSE(checkTextNesting(repeat("tensor<4xi1> ", 100), 1));
+}
+
+TEST(TextNesting, ArrowsAndComparisonsAreNotBrackets) {
+  // '->' and '>=' must not close a '<' (which would undercount the depth).
+  EXPECT_TRUE(checkTextNesting("<<-><>=<", 3));
+  EXPECT_FALSE(checkTextNesting("(a) -> (b) -> (c)", 1));
+}
+
+TEST(TextNesting, SkipsCommentsAndStrings) {
+  EXPECT_FALSE(checkTextNesting("// " + repeat("{", 1000) + "\n{}", 1));
+  EXPECT_FALSE(checkTextNesting("\"" + repeat("(", 1000) + "\\\"(\" []", 1));
+  // After the comment, brackets count again.
+  EXPECT_TRUE(checkTextNesting("// {{{\n{{", 1));
+}
+
+TEST(TextNesting, BytecodeIsNotScanned) {
+  EXPECT_FALSE(checkTextNesting(std::string("ML\xEFR") + repeat("{", 1000), 1));
+}
+
+class ShapeSizes : public ::testing::Test {
+protected:
+  ShapeSizes() {
+    mlir::DialectRegistry registry;
+    registry.insert<mlir::func::FuncDialect>();
+    registerAllDialects(registry);
+    context.appendDialectRegistry(registry);
+    context.getDiagEngine().registerHandler([this](mlir::Diagnostic &d) {
+      messages += d.str() + "\n";
+    });
+  }
+  bool check(const std::string &text) {
+    auto module = mlir::parseSourceString<mlir::ModuleOp>(text, &context);
+    EXPECT_TRUE(module) << messages;
+    return module && mlir::succeeded(checkShapeSizes(*module));
+  }
+  mlir::MLIRContext context;
+  std::string messages;
+};
+
+TEST_F(ShapeSizes, AcceptsLargeButRealShapes) {
+  EXPECT_TRUE(check("func.func private @f(tensor<?x65536x1024xf32>)"));
+  EXPECT_TRUE(check("func.func private @f(tensor<0x0xi1>)"));
+}
+
+TEST_F(ShapeSizes, RefusesShapesBeyond2To48Bytes) {
+  // 2^46 f32 elements = 2^48 bytes: the limit itself is allowed...
+  EXPECT_TRUE(check("func.func private @f(tensor<70368744177664xf32>)"));
+  // ...one more element is not.
+  EXPECT_FALSE(check("func.func private @f(tensor<70368744177665xf32>)"));
+  EXPECT_NE(messages.find("describes more than 2^48 bytes"), std::string::npos);
+}
+
+TEST_F(ShapeSizes, ZeroDimensionsDoNotHideOverflow) {
+  EXPECT_FALSE(check(
+      "func.func private @f(tensor<0x4611686018427387904x4611686018427387904xi1>)"));
+}
+
+TEST_F(ShapeSizes, LooksInsideAttributes) {
+  EXPECT_FALSE(check("func.func private @f() attributes {a = dense<0> : "
+                     "tensor<4611686018427387904x64xi32>}"));
+}
+
+} // namespace
