@@ -103,7 +103,7 @@ llvm::Expected<std::vector<Entry>> collectEntries(ModuleOp module) {
   for (auto func : module.getOps<func::FuncOp>()) {
     if (func.isPrivate() || func.isExternal())
       continue;
-    Entry entry{func.getSymName().str(), {}};
+    Entry entry{func.getSymName().str(), {}, {}};
     auto addPort = [&](Type type, std::string name, bool isResult) -> llvm::Error {
       auto tensor = dyn_cast<RankedTensorType>(type);
       if (!tensor || !cType(tensor.getElementType()))
