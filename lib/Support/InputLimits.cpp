@@ -394,9 +394,12 @@ FailureOr<std::string> quweit::bytecodeToText(llvm::StringRef buffer,
     // and (outside ASan builds, whose shadow memory needs the address
     // space) in memory, and prints the module as text with its locations.
     close(fds[0]);
+    // Default actions: no crash report (the parent reports), and SIGALRM
+    // must kill even where the parent handles it (libFuzzer does, for its
+    // own timeouts: the fuzz-parse replay of a slow file never ended).
+    for (int sig : {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGALRM})
+      std::signal(sig, SIG_DFL);
     alarm(seconds);
-    for (int sig : {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT})
-      std::signal(sig, SIG_DFL); // no crash report: the parent reports
 #if !defined(__has_feature) || !__has_feature(address_sanitizer)
     rlim_t bytes = std::max<rlim_t>(rlim_t(4) << 30, rlim_t(buffer.size()) * 64);
     struct rlimit limit = {bytes, bytes};

@@ -187,5 +187,7 @@ def test_compile_option_errors():
         runtime.compile("x.mlir", layout="packed")
     with pytest.raises(ValueError, match="threads"):
         runtime.compile("x.mlir", threads=0)
+    with pytest.raises(ValueError, match="lut_codegen"):
+        runtime.compile("x.mlir", lut_codegen="logic")
     with pytest.raises(FileNotFoundError, match="does not exist"):
         runtime.compile("/nonexistent/model.mlir")
