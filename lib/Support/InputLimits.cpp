@@ -227,14 +227,50 @@ checkArrayAfterOp(TextCursor cursor, const UncheckedArrayKeyword &entry) {
   }
 }
 
+/// A hex blob of the file metadata ("0x" then the alignment as 4
+/// little-endian bytes, then the data) must have an alignment MLIR can
+/// allocate with. Its parser checks only that a non-zero alignment is a power
+/// of two; alignment 0 reaches llvm::allocate_buffer, which aborts ("out of
+/// memory"; found by fuzz-evaluate), and huge ones reserve as much address
+/// space. MLIR itself writes the element type's alignment.
+static std::optional<quweit::InputProblem> checkBlobAlignment(llvm::StringRef buffer,
+                                                              size_t quote) {
+  llvm::StringRef body = buffer.drop_front(quote + 1);
+  if (!body.starts_with("0x") || body.size() < 10 ||
+      !llvm::all_of(body.slice(2, 10), llvm::isHexDigit))
+    return std::nullopt; // not a blob, or too short: MLIR's own error
+  uint32_t alignment = 0;
+  for (int byte = 3; byte >= 0; --byte)
+    alignment = alignment << 8 |
+                llvm::hexFromNibbles(body[2 + 2 * byte], body[3 + 2 * byte]);
+  if (alignment != 0 && alignment <= quweit::kMaxBlobAlignment)
+    return std::nullopt;
+  return quweit::InputProblem{
+      quote + 1, "resource blob alignment " + std::to_string(alignment) +
+                     " (its first 4 bytes) is not in [1, " +
+                     std::to_string(quweit::kMaxBlobAlignment) +
+                     "]; refusing to parse (MLIR's parser aborts on it)"};
+}
+
 std::optional<quweit::InputProblem>
 quweit::checkUnsafeSyntax(llvm::StringRef buffer) {
   if (buffer.starts_with("ML\xEFR"))
     return std::nullopt;
   TextCursor cursor{buffer};
+  bool inMetadata = false; // between '{-#' and '#-}'
   while (!cursor.atEnd()) {
     char c = cursor.peek();
-    if (c == '"') {
+    if (c == '{' && cursor.peek(1) == '-' && cursor.peek(2) == '#') {
+      inMetadata = true;
+      cursor.pos += 3;
+    } else if (c == '#' && cursor.peek(1) == '-' && cursor.peek(2) == '}') {
+      inMetadata = false;
+      cursor.pos += 3;
+    } else if (c == '"') {
+      if (inMetadata)
+        if (std::optional<InputProblem> problem =
+                checkBlobAlignment(buffer, cursor.pos))
+          return problem;
       cursor.skipString();
     } else if (c == '/' && cursor.peek(1) == '/') {
       cursor.skipTrivia();

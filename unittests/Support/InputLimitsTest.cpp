@@ -113,6 +113,26 @@ TEST(UnsafeSyntax, IgnoresOtherSpellings) {
   EXPECT_FALSE(checkUnsafeSyntax(std::string("ML\xEFR") + transpose("[?]")));
 }
 
+std::string blob(const std::string &hex) {
+  return "%c = arith.constant dense_resource<b> : tensor<1xi32>\n"
+         "{-#\n  dialect_resources: { builtin: { b: \"" + hex + "\" } }\n#-}\n";
+}
+
+TEST(UnsafeSyntax, BlobAlignmentMustBeAllocatable) {
+  EXPECT_FALSE(checkUnsafeSyntax(blob("0x0400000001000000")));
+  EXPECT_FALSE(checkUnsafeSyntax(blob("0x0000010001000000"))); // 65536
+  auto zero = checkUnsafeSyntax(blob("0x0000000001000000"));
+  ASSERT_TRUE(zero);
+  EXPECT_NE(zero->message.find("alignment 0 "), std::string::npos);
+  auto huge = checkUnsafeSyntax(blob("0x0100010001000000"));
+  ASSERT_TRUE(huge);
+  EXPECT_NE(huge->message.find("alignment 65537 "), std::string::npos);
+  // Too short, not hex, or outside the file metadata: not our business.
+  EXPECT_FALSE(checkUnsafeSyntax(blob("0x000000")));
+  EXPECT_FALSE(checkUnsafeSyntax(blob("0x0000000g01")));
+  EXPECT_FALSE(checkUnsafeSyntax("loc(\"0x0000000001000000\")"));
+}
+
 class ShapeSizes : public ::testing::Test {
 protected:
   ShapeSizes() {

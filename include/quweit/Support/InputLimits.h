@@ -37,6 +37,10 @@ constexpr unsigned kMaxNestingDepth = 256;
 /// words, strides, byte offsets) then fits in int64 with room to spare.
 constexpr int64_t kMaxStaticBytes = int64_t(1) << 48;
 
+/// Largest alignment accepted for a resource blob in text (MLIR writes the
+/// element type's alignment: at most 64 in practice).
+constexpr uint32_t kMaxBlobAlignment = 1u << 16;
+
 struct InputProblem {
   size_t offset;       // byte offset into the buffer
   std::string message; // what is wrong
@@ -52,9 +56,11 @@ std::optional<InputProblem> checkTextNesting(llvm::StringRef buffer,
 /// (libMLIR has no assertions): linalg.transpose's `permutation`,
 /// linalg.broadcast's and linalg.reduce's `dimensions` must be a list of
 /// 64-bit integers, because their parsers do not check that the list parsed
-/// before storing it (a null attribute, dereferenced). Located at the first
-/// character that breaks the list. Bytecode is not scanned: its reader does
-/// not call custom parsers.
+/// before storing it (a null attribute, dereferenced); and a resource blob's
+/// alignment (its first 4 bytes) must be in [1, kMaxBlobAlignment], because
+/// alignment 0 makes the blob allocator abort. Located at the first
+/// character that breaks the rule. Bytecode is not scanned: its reader does
+/// not call custom parsers, and it runs in a child process.
 std::optional<InputProblem> checkUnsafeSyntax(llvm::StringRef buffer);
 
 /// checkTextNesting, then checkUnsafeSyntax: everything checked on text
