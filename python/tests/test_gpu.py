@@ -158,3 +158,72 @@ def test_table_grad_kernels_agree(n, monkeypatch):
         grads.append(luts.grad)
     assert torch.allclose(grads[0], grads[1], rtol=1e-5, atol=1e-4)
     assert torch.allclose(grads[0], grads[2], rtol=1e-5, atol=1e-4)
+
+
+def _need_fashion():
+    import os
+    from quweit.data import FASHION_MNIST_DIR
+    if not os.path.exists(os.environ.get("QUWEIT_FASHION_MNIST", FASHION_MNIST_DIR)):
+        pytest.skip("needs Fashion-MNIST (dataset-fashion-mnist or $QUWEIT_FASHION_MNIST)")
+
+
+def _train_cli(tmp_path, name, extra):
+    import json
+    from quweit import train
+    out = str(tmp_path / name)
+    args = ["--task", "fashion-vit", "--limit-train", "1024", "--limit-test", "256", "--batch-size", "128",
+            "--dim", "32", "--depth", "1", "--heads", "2", "--patch-size", "7", "--lut-layers", "256,128",
+            "--bits", "4", "--no-progress", "--no-plot", "--seed", "3", "--out", out] + extra
+    train.run(train.parse_args(args))
+    return json.load(open(f"{out}/history.json"))
+
+
+def test_train_cli_cuda_graph_matches_eager(tmp_path):
+    # 1024 samples = 8 full batches: the graph path drops nothing, so it trains on the same batches
+    # as the eager path and must reach the same losses (up to atomics' summation order).
+    _need_fashion()
+    for extra in ([], ["--model", "dense"]):
+        he = _train_cli(tmp_path, "e" + str(len(extra)), ["--epochs", "2"] + extra)
+        hg = _train_cli(tmp_path, "g" + str(len(extra)), ["--epochs", "2", "--cuda-graph"] + extra)
+        for a, b in zip(he, hg):
+            assert a["step"] == b["step"]
+            assert abs(a["train_loss"] - b["train_loss"]) < 2e-3 * max(1.0, a["train_loss"]), (a, b)
+            assert abs(a["val_loss"] - b["val_loss"]) < 5e-3 * max(1.0, a["val_loss"]), (a, b)
+
+
+def test_graphed_step_keeps_existing_optimizer_state():
+    # Capturing after some eager steps (as --resume does) restores the optimiser state that the
+    # capture's warm-up changed: 2 eager steps + 1 replay = 3 eager steps.
+    import copy
+    import torch.nn.functional as F
+    from quweit.cudagraph import GraphedStep
+    from quweit.dwn import DWN
+    from quweit.nn import clamp_luts_
+    torch.manual_seed(1)
+    x = torch.rand(64, 784, device="cuda")
+    y = torch.randint(0, 10, (64,), device="cuda")
+    base = DWN(layers=(200, 100)).cuda()
+    base.thermometer.fit(x)
+    models = [copy.deepcopy(base), copy.deepcopy(base)]
+    opts = [torch.optim.Adam(m.parameters(), lr=torch.tensor(1e-2, device="cuda"), capturable=True)
+            for m in models]
+
+    def make(m, opt):
+        def step(xb, yb):
+            loss = F.cross_entropy(m(xb), yb)
+            loss.backward()
+            opt.step()
+            clamp_luts_(m)
+            return loss.detach()
+        return step
+    steps = [make(m, o) for m, o in zip(models, opts)]
+    batches = [(x.roll(i, 0), y.roll(i, 0)) for i in range(3)]
+    for i in range(3):
+        opts[0].zero_grad(set_to_none=True)
+        steps[0](*batches[i])
+    for i in range(2):
+        opts[1].zero_grad(set_to_none=True)
+        steps[1](*batches[i])
+    GraphedStep(steps[1], list(batches[2]), models[1], opts[1])(*batches[2])
+    for (name, p0), p1 in zip(models[0].named_parameters(), models[1].parameters()):
+        assert torch.allclose(p0, p1, atol=1e-3), name
