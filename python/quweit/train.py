@@ -5,7 +5,9 @@ Tasks: ``fashion-vit`` (Fashion-MNIST ViT), ``cifar-vit`` (CIFAR-10 ViT, user-su
 the dense twin. Writes to ``--out``: ``last.pt``/``last.json`` (checkpoint, every epoch/eval),
 ``best.pt``, ``summary.json``, ``history.json``, ``loss.png``, ``accuracy.png`` (ViT). ``--resume``
 continues from ``last.pt``. Under ``torchrun`` it trains with DistributedDataParallel (NCCL on CUDA,
-gloo on CPU); rank 0 writes the files.
+gloo on CPU); rank 0 writes the files. ``--cuda-graph`` replays each training step as a CUDA graph.
+``--teacher``/``--init-from`` distil from / start from a trained checkpoint; ``--preset fashion-vit-kd``
+trains the dense twin and then the QuWeiT-ViT distilled from it (docs/results.md, section 3).
 """
 from __future__ import annotations
 
@@ -100,8 +102,9 @@ def parse_args(argv=None):
                    help="weight of the distillation term (1 - alpha on the label cross-entropy)")
     g.add_argument("--kd-temp", type=float, default=2.0, help="softmax temperature of the distillation term")
     g.add_argument("--init-from", default=None, metavar="CKPT",
-                   help="start from this checkpoint's weights wherever names and shapes match "
-                        "(e.g. attention, embeddings, norms and head of the trained dense twin)")
+                   help="start from the weights of this checkpoint (same arch) wherever the names match "
+                        "(e.g. attention, embeddings, norms and head of the trained dense twin); a "
+                        "matching name with another shape is an error")
     g.add_argument("--distill-dense-twin", action="store_true",
                    help="train the dense twin (these options, --model dense) into OUT/dense-twin first "
                         "(reused when finished), then use its final checkpoint as --teacher and --init-from")
@@ -635,6 +638,8 @@ def run_distilled(args):
         run(twin)
     student = argparse.Namespace(**vars(args))
     student.teacher = student.init_from = os.path.join(twin.out, "last.pt")
+    # --resume after a stop in the twin's phase: the QuWeiT run has no checkpoint yet and starts afresh
+    student.resume = args.resume and os.path.exists(os.path.join(args.out, "last.pt"))
     return run(student)
 
 

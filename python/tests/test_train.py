@@ -244,7 +244,10 @@ def test_distill_dense_twin_trains_the_twin_then_the_student(tmp_path):
     assert s["config"]["bits_per_feature"] == 2  # the command line overrides the preset's 16
     h = st["history"]
     assert h[-1]["train_loss"] < h[0]["train_loss"]
-    # a second call reuses the finished twin instead of training it again
+    # a second call reuses the finished twin instead of training it again; --resume after a stop in
+    # the twin's phase (no QuWeiT checkpoint yet) starts the QuWeiT run afresh
     mtime = os.path.getmtime(os.path.join(out, "dense-twin", "last.pt"))
-    train.run_distilled(train.parse_args(args[:2] + ["--out", str(tmp_path / "kd")] + args[2:]))
+    os.remove(os.path.join(out, "last.pt"))
+    st = train.run_distilled(train.parse_args(args + ["--resume"]))
     assert os.path.getmtime(os.path.join(out, "dense-twin", "last.pt")) == mtime
+    assert [e["epoch"] for e in st["history"]] == [1, 2]
