@@ -402,6 +402,9 @@ def evaluate_vision(model, x_u8, y, mean, std, device, bs, world, rank, amp):
 
 def run(args):
     device, rank, world = setup_distributed(args)
+    graphs = args.cuda_graph
+    if graphs and device.type != "cuda":
+        raise SystemExit(f"error: --cuda-graph needs a CUDA device (training on {device}); leave it out")
     is_main = rank == 0
     seed_everything(args.seed)
     os.makedirs(args.out, exist_ok=True)
@@ -421,9 +424,6 @@ def run(args):
         if device.type == "cuda":  # the whole data set fits on the GPU
             xtr, ytr, xte, yte = xtr.to(device), ytr.to(device), xte.to(device), yte.to(device)
 
-    graphs = args.cuda_graph
-    if graphs and device.type != "cuda":
-        raise SystemExit(f"error: --cuda-graph needs a CUDA device (training on {device}); leave it out")
     model = (GPT if cfg["arch"] == "gpt" else ViT)(**cfg).to(device)
     if args.init_from and not args.resume:
         copied = init_from_checkpoint(model, args.init_from)
