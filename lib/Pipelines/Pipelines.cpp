@@ -70,7 +70,8 @@ LogicalResult quweit::buildToLLVMPipeline(OpPassManager &pm,
   pipeline +=
       "expand-strided-metadata,"
       "lower-affine,"
-      "finalize-memref-to-llvm,"
+      "finalize-memref-to-llvm{use-generic-functions=" +
+      std::string(options.genericAlloc ? "1" : "0") + "},"
       "convert-scf-to-cf,"
       // erf and friends have no LLVM intrinsic: call libm (erff, ...).
       "convert-math-to-libm,"

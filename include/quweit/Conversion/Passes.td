@@ -38,6 +38,18 @@ def ConvertQuWeiTToLinalg : Pass<"convert-quweit-to-linalg"> {
       code grows with the number of LUTs.
     - `auto` (default): `specialise` when the bit-sliced layers under the
       pass's operation (usually the module) hold at most `specialise-max-luts` LUTs in all, `table` otherwise.
+
+    Two pairs of ops are lowered together, as one kernel each, when the first
+    op's result has no other user: `pack_bits(thermometer(x))` in the
+    `batch_sliced` layout compares 16 samples of a feature at a time with
+    vector compares and assembles the compare masks into words, and
+    `group_sum(unpack_bits(words))` (contiguous groups) adds each group's
+    words as bit-sliced counters with a carry-save adder tree and reads each
+    sample's count from the count planes. Neither materialises the
+    one-byte-per-bit tensor between the pair. These kernels write into a
+    `memref.alloc` wrapped by `bufferization.to_tensor restrict writable`:
+    element-wise `tensor.insert` chains of that length make one-shot
+    bufferization's analysis quadratic.
   }];
   let options = [
     Option<"lutCodegen", "lut-codegen", "std::string", /*default=*/"\"auto\"",
@@ -50,7 +62,8 @@ def ConvertQuWeiTToLinalg : Pass<"convert-quweit-to-linalg"> {
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::linalg::LinalgDialect",
     "::mlir::scf::SCFDialect", "::mlir::tensor::TensorDialect",
-    "::mlir::vector::VectorDialect"
+    "::mlir::vector::VectorDialect", "::mlir::memref::MemRefDialect",
+    "::mlir::bufferization::BufferizationDialect"
   ];
 }
 

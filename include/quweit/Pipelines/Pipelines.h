@@ -36,6 +36,12 @@ struct ToLLVMOptions : mlir::PassPipelineOptions<ToLLVMOptions> {
                      "(rows and LUTs); 1 lowers to sequential loops and "
                      "needs no OpenMP runtime"),
       llvm::cl::init(1)};
+  Option<bool> genericAlloc{
+      *this, "generic-alloc",
+      llvm::cl::desc("Allocate temporaries with _mlir_memref_to_llvm_alloc/"
+                     "_free instead of malloc/free (quweit-compile defines "
+                     "them as a cache of freed blocks, docs/abi.md)"),
+      llvm::cl::init(false)};
 };
 
 struct DenseToHybridOptions : mlir::PassPipelineOptions<DenseToHybridOptions> {

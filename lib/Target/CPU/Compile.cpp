@@ -2,6 +2,7 @@
 
 #include "quweit/Target/CPU/Compile.h"
 #include "quweit/Pipelines/Pipelines.h"
+#include "ScratchAllocator.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Pass/PassManager.h"
@@ -234,6 +235,10 @@ std::string headerText(const std::vector<Entry> &entries,
          << cType(port.type.getElementType()) << " *" << port.name;
     os << ");\n\n";
   }
+  os << "/* Calls keep their largest freed temporaries (at most 16 blocks) for\n"
+     << " * the next call, so that large batches do not fault in fresh pages on\n"
+     << " * every call. This frees them; calls made afterwards still work. */\n"
+     << "void " << options.symbolPrefix << "release_scratch(void);\n\n";
   os << "#ifdef __cplusplus\n}\n#endif\n\n#endif /* " << guard << " */\n";
   return out;
 }
@@ -509,6 +514,7 @@ llvm::Expected<CompiledModel> compileModel(ModuleOp module,
   pipelineOptions.layout = options.layout;
   pipelineOptions.lutCodegen = options.lutCodegen;
   pipelineOptions.specialiseMaxLuts = options.specialiseMaxLuts;
+  pipelineOptions.genericAlloc = true;
   pipelineOptions.wordBits = options.wordBits == 0 ? 64 : options.wordBits;
   if (std::string problem = validate(pipelineOptions); !problem.empty())
     return error(problem);
@@ -597,6 +603,7 @@ llvm::Expected<CompiledModel> compileModel(ModuleOp module,
     if (llvm::Error err = addEntryWrapper(*llvmModule, entry, needed, options,
                                           pipelineOptions.wordBits))
       return std::move(err);
+  addScratchAllocator(*llvmModule, options.symbolPrefix);
   llvmModule->setDataLayout(machine->createDataLayout());
   llvmModule->setTargetTriple(triple);
   if (llvm::verifyModule(*llvmModule, &llvm::errs()))
