@@ -188,6 +188,7 @@ std::string signatureJson(const std::vector<Entry> &entries,
                           {"layout", options.layout},
                           {"threads", int64_t(options.threads)},
                           {"parallel", options.parallel},
+                          {"matmul", options.matmul},
                           {"functions", std::move(functions)}};
   std::string text;
   llvm::raw_string_ostream os(text);
@@ -207,7 +208,12 @@ std::string headerText(const std::vector<Entry> &entries,
      << ". Do not edit.\n"
      << " * ABI: docs/abi.md. Every buffer is dense, row-major and owned by the\n"
      << " * caller; every dynamic dimension is the batch. Functions are\n"
-     << " * reentrant: concurrent calls on distinct buffers are safe. */\n"
+     << " * reentrant: concurrent calls on distinct buffers are safe."
+     << (options.matmul == "blas"
+             ? "\n * Compiled with --matmul=blas: link with a CBLAS library that "
+               "provides\n * cblas_sgemm (LP64), e.g. -lopenblas."
+             : "")
+     << " */\n"
      << "#ifndef " << guard << "\n#define " << guard << "\n\n"
      << "#include <stdint.h>\n\n#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n";
   for (const Entry &entry : entries) {
@@ -510,6 +516,7 @@ llvm::Expected<CompiledModel> compileModel(ModuleOp module,
   pipelineOptions.lutCodegen = options.lutCodegen;
   pipelineOptions.specialiseMaxLuts = options.specialiseMaxLuts;
   pipelineOptions.wordBits = options.wordBits == 0 ? 64 : options.wordBits;
+  pipelineOptions.matmul = options.matmul;
   if (std::string problem = validate(pipelineOptions); !problem.empty())
     return error(problem);
   if (options.threads < 1 || options.threads > 256)
@@ -545,15 +552,16 @@ llvm::Expected<CompiledModel> compileModel(ModuleOp module,
                  "' (try native, generic, x86-64, x86-64-v2, x86-64-v3, "
                  "x86-64-v4, or an LLVM CPU name such as znver4)");
 
-  if (options.wordBits == 0) {
-    // The widest SIMD register: a bit-sliced word is one register of samples.
-    const llvm::MCSubtargetInfo *subtarget = machine->getMCSubtargetInfo();
-    pipelineOptions.wordBits =
-        !triple.isX86()                          ? 64
-        : subtarget->checkFeatures("+avx512f")   ? 512
-        : subtarget->checkFeatures("+avx2")      ? 256
-                                                 : 128;
-  }
+  // The widest SIMD register: a bit-sliced word is one register of samples,
+  // and a vectorised matmul keeps rows of two registers of f32 per block.
+  const llvm::MCSubtargetInfo *subtarget = machine->getMCSubtargetInfo();
+  unsigned simdBits = !triple.isX86()                        ? 128
+                      : subtarget->checkFeatures("+avx512f") ? 512
+                      : subtarget->checkFeatures("+avx2")    ? 256
+                                                             : 128;
+  if (options.wordBits == 0)
+    pipelineOptions.wordBits = triple.isX86() ? simdBits : 64;
+  pipelineOptions.matmulTileN = 2 * simdBits / 32;
 
   llvm::Expected<std::vector<Entry>> entries = collectEntries(module);
   if (!entries)
