@@ -7,8 +7,9 @@ with OPENBLAS_NUM_THREADS=1; scripts/bench.sh does both.
 Prints one line per batch and, with --json FILE, writes Google-Benchmark-like
 JSON ({"benchmarks": [{"name", "images_per_s", ...}]}) for bench/report.py.
 The figure of a batch is the best of --repeats timed runs of at least
---min-time seconds each (the machine is shared: the best run is the one
-least disturbed by other jobs)."""
+--min-time seconds each of process CPU time, as Google Benchmark's rates are
+(the machine is shared: the best run is the one least disturbed by other
+jobs)."""
 import argparse
 import json
 import os
@@ -25,11 +26,11 @@ def measure(model, x, min_time, repeats):
     with torch.no_grad():
         model(x)  # warm-up (allocations, OpenBLAS buffers)
         for _ in range(repeats):
-            calls, start = 0, time.perf_counter()
+            calls, start = 0, time.process_time()
             while True:
                 model(x)
                 calls += 1
-                elapsed = time.perf_counter() - start
+                elapsed = time.process_time() - start
                 if elapsed >= min_time:
                     break
             best = max(best, calls * x.shape[0] / elapsed)

@@ -44,11 +44,15 @@ constexpr llvm::StringLiteral kReductionLoopMark = "quweit.contraction_k_loop";
 struct TilePlan {
   SmallVector<int64_t> sizes;
   SmallVector<int64_t> interchange;
+  /// The number of reduction loops (the innermost ones).
+  size_t reductions = 0;
 };
 
-/// An f32 contraction on buffers whose result's innermost dimension is an
-/// "n" dimension (a dimension of B and C, not of A): then a row of B and a
-/// row of the C block are contiguous vectors and A is broadcast.
+/// An f32 contraction on buffers whose result's innermost dimension is a
+/// dimension of one input only (an "m" or "n" dimension): then a row of
+/// that input and a row of the C block are contiguous vectors, and the
+/// other input is broadcast. The block's other dimension (its rows) is a
+/// result dimension of the other input.
 std::optional<TilePlan> planTiles(linalg::LinalgOp op, int64_t tileM,
                                   int64_t tileN) {
   if (!op.hasPureBufferSemantics() || !linalg::isaContractionOpInterface(op))
@@ -64,14 +68,22 @@ std::optional<TilePlan> planTiles(linalg::LinalgOp op, int64_t tileM,
   if (outMap.getNumResults() == 0)
     return std::nullopt;
   auto innermost = dyn_cast<AffineDimExpr>(outMap.getResults().back());
-  if (!innermost || !llvm::is_contained(dims->n, innermost.getPosition()))
+  if (!innermost)
     return std::nullopt;
   unsigned nDim = innermost.getPosition();
-  // The m dimension nearest the result's innermost one.
-  unsigned mDim = dims->m.back();
+  // (A generic may list its inputs in either order.)
+  ArrayRef<unsigned> rowDims;
+  if (llvm::is_contained(dims->n, nDim))
+    rowDims = dims->m;
+  else if (llvm::is_contained(dims->m, nDim))
+    rowDims = dims->n;
+  else
+    return std::nullopt;
+  // The row dimension nearest the result's innermost one.
+  unsigned mDim = rowDims.back();
   for (AffineExpr expr : outMap.getResults())
     if (auto dim = dyn_cast<AffineDimExpr>(expr))
-      if (llvm::is_contained(dims->m, dim.getPosition()))
+      if (llvm::is_contained(rowDims, dim.getPosition()))
         mDim = dim.getPosition();
 
   // A narrower n block when most of the last block would be left over
@@ -93,6 +105,7 @@ std::optional<TilePlan> planTiles(linalg::LinalgOp op, int64_t tileM,
   plan.interchange.push_back(mDim);
   plan.interchange.push_back(nDim);
   plan.interchange.append(dims->k.begin(), dims->k.end());
+  plan.reductions = dims->k.size();
   return plan;
 }
 
@@ -182,6 +195,27 @@ struct VectorizeContractionsPass
       std::optional<TilePlan> plan = planTiles(op, tileM, tileN);
       if (!plan)
         continue;
+      // A contraction-shaped generic becomes the named linalg.contract
+      // (same maps; the body is out + a * b either way), which vectorises
+      // straight into vector.contract with these maps. Its inputs are
+      // ordered so that the one with the block's columns (the result's
+      // innermost dimension) is B, as the outer-product lowering wants
+      // (a * b = b * a exactly, so the swap changes nothing).
+      if (auto generic = dyn_cast<linalg::GenericOp>(op.getOperation())) {
+        SmallVector<Value> inputs = generic.getDpsInputs();
+        SmallVector<Attribute> maps(generic.getIndexingMaps().getValue());
+        unsigned nDim = plan->interchange[plan->interchange.size() -
+                                          plan->reductions - 1];
+        if (cast<AffineMapAttr>(maps[0]).getValue().isFunctionOfDim(nDim)) {
+          std::swap(inputs[0], inputs[1]);
+          std::swap(maps[0], maps[1]);
+        }
+        rewriter.setInsertionPoint(generic);
+        op = linalg::ContractOp::create(rewriter, generic.getLoc(), inputs,
+                                        generic.getDpsInits(),
+                                        rewriter.getArrayAttr(maps));
+        rewriter.eraseOp(generic);
+      }
       scf::SCFTilingOptions options;
       options.setTileSizes(getAsIndexOpFoldResult(context, plan->sizes));
       options.setInterchange(plan->interchange);
@@ -196,9 +230,8 @@ struct VectorizeContractionsPass
       for (Operation *tile : tiled->tiledOps)
         tile->setAttr(kTileMark, rewriter.getUnitAttr());
       // The reduction loops are the innermost ones (see planTiles).
-      FailureOr<linalg::ContractionDimensions> dims =
-          linalg::inferContractionDims(op);
-      for (LoopLikeOpInterface loop : llvm::ArrayRef(tiled->loops).take_back(dims->k.size()))
+      for (LoopLikeOpInterface loop :
+           llvm::ArrayRef(tiled->loops).take_back(plan->reductions))
         loop->setAttr(kReductionLoopMark, rewriter.getUnitAttr());
       rewriter.eraseOp(op);
       changed = true;
@@ -236,6 +269,14 @@ struct VectorizeContractionsPass
 
     // 3. Lower the contractions to outer products and those to FMAs, and
     //    the multi-dimensional transfers to one-dimensional ones.
+    // Generics vectorise to broadcast + mul + multi_reduction: fold those
+    // into vector.contract first, and drop the unit dimensions of the loops
+    // tiled by 1 (a batch), which the outer-product lowering does not handle.
+    RewritePatternSet contracts(context);
+    vector::populateVectorReductionToContractPatterns(contracts);
+    vector::populateCastAwayVectorLeadingOneDimPatterns(contracts);
+    if (failed(applyPatternsGreedily(getOperation(), std::move(contracts))))
+      return signalPassFailure();
     RewritePatternSet patterns(context);
     vector::populateVectorContractLoweringPatterns(
         patterns, vector::VectorContractLowering::OuterProduct);
