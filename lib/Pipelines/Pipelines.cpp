@@ -70,7 +70,8 @@ LogicalResult quweit::buildToLLVMPipeline(OpPassManager &pm,
     pipeline += "quweit-contractions-to-blas,";
   if (options.matmul.getValue() != "loops")
     pipeline += "func.func(quweit-vectorize-contractions{tile-n=" +
-                std::to_string(options.matmulTileN) + "}),";
+                std::to_string(options.matmulTileN) + " parallel=" +
+                (options.threads > 1 ? "1" : "0") + "}),";
   pipeline += "buffer-deallocation-pipeline,";
   if (options.threads > 1)
     pipeline += "convert-linalg-to-parallel-loops,"

@@ -168,13 +168,19 @@ def VectorizeContractions : Pass<"quweit-vectorize-contractions"> {
     summed in the same order, but each with a fused multiply-add.
     `tile-n` is halved (down to 8) for a contraction whose static n extent
     would leave more than a quarter of its columns in the edge block.
+    With `parallel`, the outermost loop of each tiled contraction (rows, or
+    the batch of a batch_matmul) becomes an `scf.parallel`, whose iterations
+    write disjoint blocks of the result.
   }];
   let options = [
     Option<"tileM", "tile-m", "int64_t", /*default=*/"8",
            "rows of the result block kept in registers">,
     Option<"tileN", "tile-n", "int64_t", /*default=*/"32",
            "columns of the result block (a multiple of the SIMD width in "
-           "f32 lanes: 32 is two AVX-512 registers)">
+           "f32 lanes: 32 is two AVX-512 registers)">,
+    Option<"parallel", "parallel", "bool", /*default=*/"false",
+           "make the outermost loop of each tiled contraction an "
+           "scf.parallel (for convert-scf-to-openmp)">
   ];
   let dependentDialects = [
     "::mlir::affine::AffineDialect", "::mlir::arith::ArithDialect",

@@ -39,6 +39,7 @@ namespace {
 /// reduction loops around them until the result block is hoisted.
 constexpr llvm::StringLiteral kTileMark = "quweit.contraction_tile";
 constexpr llvm::StringLiteral kReductionLoopMark = "quweit.contraction_k_loop";
+constexpr llvm::StringLiteral kOuterLoopMark = "quweit.contraction_outer_loop";
 
 /// The tiling of one contraction: tile size and loop order per loop.
 struct TilePlan {
@@ -172,6 +173,20 @@ LogicalResult hoistResultBlock(RewriterBase &rewriter, scf::ForOp loop) {
   return success();
 }
 
+/// Turns the outermost loop of a tiled contraction (no loop-carried values:
+/// its iterations write disjoint result blocks) into an scf.parallel, which
+/// convert-scf-to-openmp then shares among threads.
+void makeParallel(RewriterBase &rewriter, scf::ForOp loop) {
+  rewriter.setInsertionPoint(loop);
+  auto parallel = scf::ParallelOp::create(
+      rewriter, loop.getLoc(), ValueRange{loop.getLowerBound()},
+      ValueRange{loop.getUpperBound()}, ValueRange{loop.getStep()});
+  rewriter.eraseOp(loop.getBody()->getTerminator());
+  rewriter.inlineBlockBefore(loop.getBody(), parallel.getBody()->getTerminator(),
+                             parallel.getInductionVars());
+  rewriter.eraseOp(loop);
+}
+
 struct VectorizeContractionsPass
     : quweit::impl::VectorizeContractionsBase<VectorizeContractionsPass> {
   using VectorizeContractionsBase::VectorizeContractionsBase;
@@ -229,6 +244,8 @@ struct VectorizeContractionsPass
       }
       for (Operation *tile : tiled->tiledOps)
         tile->setAttr(kTileMark, rewriter.getUnitAttr());
+      if (parallel)
+        tiled->loops.front()->setAttr(kOuterLoopMark, rewriter.getUnitAttr());
       // The reduction loops are the innermost ones (see planTiles).
       for (LoopLikeOpInterface loop :
            llvm::ArrayRef(tiled->loops).take_back(plan->reductions))
@@ -310,7 +327,17 @@ struct VectorizeContractionsPass
         return signalPassFailure();
       }
 
-    // 5. One-dimensional transfers become vector.load/store (the generic
+    // 5. With `parallel`, share the outermost loops among threads (the
+    //    peeled copy of a loop is marked too).
+    SmallVector<scf::ForOp> outerLoops;
+    getOperation()->walk([&](scf::ForOp loop) {
+      if (loop->removeAttr(kOuterLoopMark) && loop.getNumResults() == 0)
+        outerLoops.push_back(loop);
+    });
+    for (scf::ForOp loop : outerLoops)
+      makeParallel(rewriter, loop);
+
+    // 6. One-dimensional transfers become vector.load/store (the generic
     //    convert-to-llvm does not lower transfers).
     RewritePatternSet transfers(context);
     vector::populateVectorTransferLoweringPatterns(transfers,
