@@ -1,5 +1,6 @@
 // RUN: quweit-opt %s --split-input-file --pass-pipeline='builtin.module(func.func(quweit-vectorize-contractions))' | FileCheck %s
 // RUN: quweit-opt %s --split-input-file --pass-pipeline='builtin.module(func.func(quweit-vectorize-contractions{tile-m=4 tile-n=16}))' | FileCheck %s --check-prefix=SMALL
+// RUN: quweit-opt %s --split-input-file --pass-pipeline='builtin.module(func.func(quweit-vectorize-contractions{parallel=1}))' | FileCheck %s --check-prefix=PAR
 
 // A matmul with a dynamic number of rows: 8 x 32 blocks, the row loop peeled
 // (full blocks first, then the last partial rows as a linalg op on
@@ -21,6 +22,14 @@
 // CHECK: scf.for %{{.*}} = %[[FULL]] to %{{.*}} step %c8
 // CHECK:   linalg.matmul ins({{.*}} : memref<?x1xf32, {{.*}}>, memref<1x32xf32, {{.*}}>) outs({{.*}} : memref<?x32xf32, {{.*}}>)
 // CHECK-NOT: linalg.matmul
+// With parallel=1 both row loops (full blocks and the peeled rest) are
+// scf.parallel, the loops inside them stay sequential.
+// PAR-LABEL: func.func @matmul_dynamic_rows
+// PAR: scf.parallel (%{{.*}}) = (%{{.*}}) to (%{{.*}}) step (%c8)
+// PAR:   scf.for
+// PAR:     scf.for {{.*}} iter_args
+// PAR: scf.parallel (%{{.*}}) = (%{{.*}}) to (%{{.*}}) step (%c8)
+// PAR:   linalg.matmul
 // SMALL-LABEL: func.func @matmul_dynamic_rows
 // SMALL: step %c4
 // SMALL: step %c16
