@@ -8,7 +8,8 @@ Rules the step must follow (PyTorch's whole-network capture): static input tenso
 copies each batch into them), no host synchronisation inside the step, an optimiser built with
 ``capturable=True`` (a tensor learning rate lets a schedule change it between replays), and no
 change of shapes. The warm-up steps that capture needs are undone: parameters and floating
-buffers are restored and the optimiser state is zeroed, so the first replay is the first real step.
+buffers are restored and the optimiser state is restored (state the warm-up created is zeroed), so
+the first replay is the first real step, also when training resumes from a checkpoint.
 """
 from __future__ import annotations
 
@@ -22,6 +23,8 @@ class GraphedStep:
             raise ValueError("GraphedStep needs CUDA tensors")
         self.static_inputs = [t.clone() for t in static_inputs]
         saved = [(t, t.detach().clone()) for t in _state_tensors(model)]
+        saved_opt = {id(p): {k: v.clone() for k, v in st.items() if torch.is_tensor(v)}
+                     for p, st in optimizer.state.items()}
         stream = torch.cuda.Stream()
         stream.wait_stream(torch.cuda.current_stream())
         with torch.cuda.stream(stream):
@@ -40,10 +43,14 @@ class GraphedStep:
             for t, v in saved:
                 if t.is_floating_point() or not torch.equal(t, v):
                     t.copy_(v)
-            for st in optimizer.state.values():
-                for v in st.values():
+            for p, st in optimizer.state.items():
+                old = saved_opt.get(id(p), {})
+                for k, v in st.items():
                     if torch.is_tensor(v):
-                        v.zero_()
+                        if k in old:
+                            v.copy_(old[k])
+                        else:
+                            v.zero_()
 
     def __call__(self, *inputs):
         for s, x in zip(self.static_inputs, inputs):

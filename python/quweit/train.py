@@ -5,7 +5,9 @@ Tasks: ``fashion-vit`` (Fashion-MNIST ViT), ``cifar-vit`` (CIFAR-10 ViT, user-su
 the dense twin. Writes to ``--out``: ``last.pt``/``last.json`` (checkpoint, every epoch/eval),
 ``best.pt``, ``summary.json``, ``history.json``, ``loss.png``, ``accuracy.png`` (ViT). ``--resume``
 continues from ``last.pt``. Under ``torchrun`` it trains with DistributedDataParallel (NCCL on CUDA,
-gloo on CPU); rank 0 writes the files.
+gloo on CPU); rank 0 writes the files. ``--cuda-graph`` replays each training step as a CUDA graph.
+``--teacher``/``--init-from`` distil from / start from a trained checkpoint; ``--preset fashion-vit-kd``
+trains the dense twin and then the QuWeiT-ViT distilled from it (docs/results.md, section 3).
 """
 from __future__ import annotations
 
@@ -28,10 +30,30 @@ from .nn import clamp_luts_
 
 TASKS = ("fashion-vit", "cifar-vit", "char-gpt")
 
+# Recipes measured in docs/results.md (section 3); options given on the command line override them.
+# ``fashion-vit``: the ViT pair's common recipe (QuWeiT by default, ``--model dense`` for the twin).
+# ``fashion-vit-kd``: the recipe that brings QuWeiT-ViT within 1 point of its dense twin: first the
+# dense twin is trained with the same options into OUT/dense-twin, then the QuWeiT model starts from
+# its attention, embeddings, norms and head and is trained against labels and the twin's logits.
+_FASHION_VIT = dict(task="fashion-vit", batch_size=256, dim=128, depth=4, heads=4, patch_size=4,
+                    augment=True, amp=True, epochs=30, lr=1e-3, lut_lr=2e-2, ffn_scale=0.1, bits=16)
+PRESETS = {
+    "fashion-vit": _FASHION_VIT,
+    "fashion-vit-kd": dict(_FASHION_VIT, model="quweit", kd_alpha=0.5, kd_temp=2.0, distill_dense_twin=True),
+}
+DENSE_TWIN_DIR = "dense-twin"
+
 
 def parse_args(argv=None):
+    pre = argparse.ArgumentParser(add_help=False)
+    pre.add_argument("--preset", choices=sorted(PRESETS))
+    preset = pre.parse_known_args(argv)[0].preset
     p = argparse.ArgumentParser(prog="python -m quweit.train", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--preset", choices=sorted(PRESETS),
+                   help="a measured recipe (docs/results.md); explicit options override its values. "
+                        "fashion-vit-kd trains the dense twin into OUT/dense-twin first, then the "
+                        "QuWeiT model distilled from it")
     p.add_argument("--task", choices=TASKS, default="fashion-vit")
     p.add_argument("--model", choices=("quweit", "dense"), default="quweit")
     p.add_argument("--out", default="runs/default", help="output directory")
@@ -70,6 +92,24 @@ def parse_args(argv=None):
     p.add_argument("--no-plot", action="store_true")
     p.add_argument("--no-progress", action="store_true", help="disable tqdm bars")
     p.add_argument("--save-every", type=int, default=1, help="ViT: checkpoint every N epochs")
+    p.add_argument("--cuda-graph", action="store_true",
+                   help="CUDA: replay each training step as one CUDA graph (single process; the last "
+                        "partial batch of an epoch is dropped)")
+    g = p.add_argument_group("distillation (optional; see docs/results.md)")
+    g.add_argument("--teacher", default=None, metavar="CKPT",
+                   help="train against this trained checkpoint's logits too (knowledge distillation)")
+    g.add_argument("--kd-alpha", type=float, default=0.5,
+                   help="weight of the distillation term (1 - alpha on the label cross-entropy)")
+    g.add_argument("--kd-temp", type=float, default=2.0, help="softmax temperature of the distillation term")
+    g.add_argument("--init-from", default=None, metavar="CKPT",
+                   help="start from the weights of this checkpoint (same arch) wherever the names match "
+                        "(e.g. attention, embeddings, norms and head of the trained dense twin); a "
+                        "matching name with another shape is an error")
+    g.add_argument("--distill-dense-twin", action="store_true",
+                   help="train the dense twin (these options, --model dense) into OUT/dense-twin first "
+                        "(reused when finished), then use its final checkpoint as --teacher and --init-from")
+    if preset:
+        p.set_defaults(**PRESETS[preset])
     a = p.parse_args(argv)
     try:
         a.lut_layers = [int(s) for s in a.lut_layers.split(",") if s.strip()]
@@ -81,7 +121,25 @@ def parse_args(argv=None):
         p.error("--fan-in must be in 1..16")
     if a.batch_size < 1 or a.epochs < 0 or a.steps < 0:
         p.error("--batch-size must be >= 1, --epochs and --steps >= 0")
+    if not 0.0 <= a.kd_alpha <= 1.0:
+        p.error("--kd-alpha must be in [0, 1]")
+    if not a.kd_temp > 0:
+        p.error("--kd-temp must be positive")
+    if a.cuda_graph and int(os.environ.get("WORLD_SIZE", "1")) > 1:
+        p.error("--cuda-graph is for single-process training; under torchrun leave it out")
+    if a.distill_dense_twin and (a.model != "quweit" or a.teacher or a.init_from):
+        p.error("--distill-dense-twin trains the QuWeiT model against its own dense twin: use it with "
+                "--model quweit and without --teacher/--init-from")
     return a
+
+
+def dense_twin_args(args):
+    """The dense twin's options for --distill-dense-twin: the same recipe, ``--model dense``, no
+    distillation, written to OUT/dense-twin."""
+    d = argparse.Namespace(**vars(args))
+    d.model, d.out, d.distill_dense_twin = "dense", os.path.join(args.out, DENSE_TWIN_DIR), False
+    d.teacher = d.init_from = None
+    return d
 
 
 # ----------------------------------------------------------------------------- distributed
@@ -163,7 +221,7 @@ def model_config(args, in_chans=1, image_size=28, vocab=None):
                 in_chans=in_chans, num_classes=10)
 
 
-def make_optimizer(model, args):
+def make_optimizer(model, args, capturable=False):
     decay, no_decay, luts = [], [], []
     for name, p in model.named_parameters():
         if not p.requires_grad:
@@ -180,7 +238,19 @@ def make_optimizer(model, args):
         groups.append({"params": luts, "weight_decay": 0.0, "lr": args.lut_lr or args.lr})
     for g in groups:
         g["base_lr"] = g.get("lr", args.lr)
-    return torch.optim.AdamW(groups, lr=args.lr, betas=(0.9, 0.95))
+    if not capturable:
+        return torch.optim.AdamW(groups, lr=args.lr, betas=(0.9, 0.95))
+    opt = torch.optim.AdamW(groups, lr=args.lr, betas=(0.9, 0.95), capturable=True)
+    tensor_lrs_(opt)
+    return opt
+
+
+def tensor_lrs_(opt):
+    """Make every group's learning rate a tensor on its parameters' device: a CUDA-graph-captured
+    step reads it by address, so the schedule can change it between replays (a float would be baked in)."""
+    for g in opt.param_groups:
+        if not torch.is_tensor(g["lr"]) and g["params"]:
+            g["lr"] = torch.tensor(float(g["lr"]), device=g["params"][0].device)
 
 
 def set_lr(opt, step, total, warmup_frac):
@@ -190,7 +260,78 @@ def set_lr(opt, step, total, warmup_frac):
     else:
         f = 0.5 * (1 + math.cos(math.pi * min(1.0, (step - warm) / max(1, total - warm))))
     for g in opt.param_groups:
-        g["lr"] = g["base_lr"] * f
+        if torch.is_tensor(g["lr"]):
+            g["lr"].fill_(g["base_lr"] * f)
+        else:
+            g["lr"] = g["base_lr"] * f
+
+
+def distillation_loss(logits, targets, teacher_logits=None, alpha=0.5, temp=2.0, label_smoothing=0.0):
+    """``(1 - alpha) * CE(logits, targets) + alpha * temp^2 * KL(softmax(teacher/temp) || softmax(logits/temp))``
+    (Hinton et al.'s soft-target distillation; the temp^2 keeps the term's gradient scale independent of
+    temp). Without a teacher: the plain cross-entropy. Logits ``[..., C]``, targets ``[...]``."""
+    C = logits.shape[-1]
+    logits, targets = logits.reshape(-1, C).float(), targets.reshape(-1)
+    ce = F.cross_entropy(logits, targets, label_smoothing=label_smoothing)
+    if teacher_logits is None:
+        return ce
+    if teacher_logits.shape[-1] != C or teacher_logits.numel() != logits.numel():
+        raise ValueError(f"teacher logits {list(teacher_logits.shape)} do not match the student's "
+                         f"(last dim {C}, {logits.numel()} values)")
+    t = teacher_logits.reshape(-1, C).float()
+    kl = F.kl_div(F.log_softmax(logits / temp, -1), F.log_softmax(t / temp, -1), reduction="batchmean",
+                  log_target=True)
+    return (1 - alpha) * ce + alpha * temp * temp * kl
+
+
+def load_teacher(path, student_config, device):
+    """The distillation teacher: a trained checkpoint of the same task (frozen, eval mode)."""
+    from .checkpoint import load_model
+    try:
+        teacher = load_model(path)
+    except (FileNotFoundError, ValueError) as e:
+        raise SystemExit(f"error: --teacher: {e}")
+    tc = teacher.config
+    keys = (("arch", "image_size", "in_chans", "num_classes") if student_config["arch"] == "vit"
+            else ("arch", "vocab_size"))
+    diff = [k for k in keys if tc.get(k) != student_config.get(k)]
+    if diff:
+        raise SystemExit(f"error: --teacher {path}: its {', '.join(diff)} differ from the model being "
+                         f"trained ({', '.join(f'{k}={tc.get(k)!r}' for k in diff)}); use a checkpoint "
+                         f"of the same task")
+    if student_config["arch"] == "gpt" and tc["block_size"] < student_config["block_size"]:
+        raise SystemExit(f"error: --teacher {path}: block_size {tc['block_size']} < the student's "
+                         f"{student_config['block_size']}")
+    for p in teacher.parameters():
+        p.requires_grad_(False)
+    return teacher.to(device).eval()
+
+
+def init_from_checkpoint(model, path):
+    """Copy every tensor of checkpoint ``path`` whose name and shape match ``model``'s; returns the copied
+    names. A dense twin's checkpoint gives a QuWeiT model its attention, embeddings, norms and head
+    (the MLP weights have no counterpart and stay as initialised)."""
+    from .checkpoint import read_checkpoint
+    try:
+        ck = read_checkpoint(path)
+    except (FileNotFoundError, ValueError) as e:
+        raise SystemExit(f"error: --init-from: {e}")
+    arch, want = ck["config"].get("arch"), model.config["arch"]
+    if arch != want:
+        raise SystemExit(f"error: --init-from {path}: a {arch!r} checkpoint; the model is a {want!r}")
+    sd = ck["model"]
+    own = model.state_dict()
+    clash = [k for k, v in sd.items() if k in own and own[k].shape != v.shape]
+    copied = [k for k, v in sd.items() if k in own and own[k].shape == v.shape]
+    if clash or not copied:
+        why = (f"{len(clash)} tensors have other shapes (e.g. {clash[0]}: {list(sd[clash[0]].shape)} vs "
+               f"{list(own[clash[0]].shape)})" if clash else "no tensor matches the model by name")
+        raise SystemExit(f"error: --init-from {path}: {why}; use a checkpoint of the same architecture "
+                         f"(dim, depth, heads, patch size)")
+    with torch.no_grad():
+        for k in copied:
+            own[k].copy_(sd[k])
+    return copied
 
 
 def seed_everything(seed):
@@ -261,6 +402,9 @@ def evaluate_vision(model, x_u8, y, mean, std, device, bs, world, rank, amp):
 
 def run(args):
     device, rank, world = setup_distributed(args)
+    graphs = args.cuda_graph
+    if graphs and device.type != "cuda":
+        raise SystemExit(f"error: --cuda-graph needs a CUDA device (training on {device}); leave it out")
     is_main = rank == 0
     seed_everything(args.seed)
     os.makedirs(args.out, exist_ok=True)
@@ -281,7 +425,12 @@ def run(args):
             xtr, ytr, xte, yte = xtr.to(device), ytr.to(device), xte.to(device), yte.to(device)
 
     model = (GPT if cfg["arch"] == "gpt" else ViT)(**cfg).to(device)
-    opt = make_optimizer(model, args)
+    if args.init_from and not args.resume:
+        copied = init_from_checkpoint(model, args.init_from)
+        if is_main:
+            print(f"--init-from {args.init_from}: copied {len(copied)} tensors", flush=True)
+    teacher = load_teacher(args.teacher, model.config, device) if args.teacher else None
+    opt = make_optimizer(model, args, capturable=graphs)
     state = {"epoch": 0, "step": 0, "history": [], "train_time_s": 0.0, "samples": 0}
     ckpt_path = os.path.join(args.out, "last.pt")
     if args.resume:
@@ -293,6 +442,13 @@ def run(args):
                              "line's; use the same model options as the original run")
         model.load_state_dict(ck["model"])
         opt.load_state_dict(ck["train"]["optimizer"])
+        if graphs:  # the checkpoint may come from an eager run: make its state capturable
+            for g in opt.param_groups:
+                g["capturable"] = True
+            for st in opt.state.values():
+                if torch.is_tensor(st.get("step")):
+                    st["step"] = st["step"].to(device, torch.float32)
+            tensor_lrs_(opt)
         state = ck["train"]["state"]
         torch.set_rng_state(ck["train"]["rng_cpu"])
     if world > 1:
@@ -325,11 +481,43 @@ def run(args):
     from tqdm import tqdm
     show = is_main and not args.no_progress
 
+    def train_step(xb, yb):
+        """Forward (with the teacher's logits when distilling), backward, AdamW, table clamp; the
+        gradients are already zeroed. Autocast's weight cache is off under CUDA-graph capture."""
+        with torch.autocast(device.type, dtype=torch.bfloat16, enabled=amp, cache_enabled=not graphs):
+            logits = model(xb)
+            if teacher is not None:
+                with torch.no_grad():
+                    t_logits = teacher(xb)
+            else:
+                t_logits = None
+        loss = distillation_loss(logits, yb, t_logits, args.kd_alpha, args.kd_temp, args.label_smoothing)
+        loss.backward()
+        opt.step()
+        clamp_luts_(raw)
+        return loss.detach(), logits.detach()
+
+    def make_step(x0, y0):
+        if graphs:
+            from .cudagraph import GraphedStep
+            return GraphedStep(train_step, [x0, y0], raw, opt)
+
+        def eager(xb, yb):
+            opt.zero_grad(set_to_none=True)
+            return train_step(xb, yb)
+        return eager
+
     if args.task != "char-gpt":
         n_train = len(ytr)
         per_rank = n_train // world
-        steps_per_epoch = math.ceil(per_rank / args.batch_size)
+        # a CUDA graph has a fixed batch shape: the last partial batch of each epoch is dropped
+        steps_per_epoch = per_rank // args.batch_size if graphs else math.ceil(per_rank / args.batch_size)
+        if steps_per_epoch < 1:
+            raise SystemExit(f"error: --cuda-graph needs at least one full batch ({args.batch_size}) per "
+                             f"epoch; {per_rank} training samples per process")
+        seen = min(per_rank, steps_per_epoch * args.batch_size)  # samples per epoch per process
         total = steps_per_epoch * args.epochs
+        step_fn = None
         for epoch in range(state["epoch"], args.epochs):
             perm = torch.randperm(n_train, generator=torch.Generator().manual_seed(args.seed + epoch))
             perm = perm[rank * per_rank:(rank + 1) * per_rank].to(xtr.device)
@@ -347,14 +535,10 @@ def run(args):
                 if args.augment:
                     xb = augment(xb, gen)
                 yb = ytr[b].to(device, non_blocking=True)
+                if step_fn is None:
+                    step_fn = make_step(xb, yb)
                 set_lr(opt, state["step"], total, args.warmup)
-                with torch.autocast(device.type, dtype=torch.bfloat16, enabled=amp):
-                    logits = model(xb)
-                loss = F.cross_entropy(logits.float(), yb, label_smoothing=args.label_smoothing)
-                opt.zero_grad(set_to_none=True)
-                loss.backward()
-                opt.step()
-                clamp_luts_(raw)
+                loss, logits = step_fn(xb, yb)
                 state["step"] += 1
                 tl += loss.detach() * len(b)
                 tc += (logits.argmax(1) == yb).sum()
@@ -364,19 +548,20 @@ def run(args):
                 torch.cuda.synchronize()
             dt = time.time() - t0
             state["train_time_s"] += dt
-            state["samples"] += per_rank * world
+            state["samples"] += seen * world
             all_reduce_sum(tl, world)
             all_reduce_sum(tc, world)
             vl, va = evaluate_vision(raw, xte, yte, mean, std, device, 512, world, rank, amp)
             state["epoch"] = epoch + 1
-            entry = {"epoch": epoch + 1, "step": state["step"], "train_loss": tl.item() / (per_rank * world),
-                     "train_acc": tc.item() / (per_rank * world), "val_loss": vl, "test_acc": va,
-                     "epoch_time_s": dt, "samples_per_s": per_rank * world / dt}
+            entry = {"epoch": epoch + 1, "step": state["step"], "train_loss": tl.item() / (seen * world),
+                     "train_acc": tc.item() / (seen * world), "val_loss": vl, "test_acc": va,
+                     "epoch_time_s": dt, "samples_per_s": seen * world / dt}
             if is_main:
                 print(json.dumps(entry), flush=True)
             finish_eval(entry)
     else:
         total = args.steps
+        step_fn = None
         bar = tqdm(total=total, initial=state["step"], desc="steps", disable=not show)
         while state["step"] < total:
             chunk = min(args.eval_interval, total - state["step"])
@@ -387,13 +572,10 @@ def run(args):
             for _ in range(chunk):
                 xb, yb = corpus.batch("train", args.batch_size, args.block_size, gen)
                 xb, yb = xb.to(device), yb.to(device)
+                if step_fn is None:
+                    step_fn = make_step(xb, yb)
                 set_lr(opt, state["step"], total, args.warmup)
-                with torch.autocast(device.type, dtype=torch.bfloat16, enabled=amp):
-                    _, loss = model(xb, yb)
-                opt.zero_grad(set_to_none=True)
-                loss.backward()
-                opt.step()
-                clamp_luts_(raw)
+                loss, _ = step_fn(xb, yb)
                 state["step"] += 1
                 tl += loss.detach()
                 bar.update(1)
@@ -434,6 +616,8 @@ def run(args):
             "train_time_s": state["train_time_s"],
             "train_samples_per_s": state["samples"] / state["train_time_s"] if state["train_time_s"] else None,
             "final": last, "best": state.get("best"), "command": " ".join(sys.argv),
+            "cuda_graph": graphs, "teacher": args.teacher, "init_from": args.init_from,
+            "preset": args.preset,
         }
         write_json(os.path.join(args.out, "summary.json"), summary)
     if world > 1:
@@ -442,10 +626,27 @@ def run(args):
     return state
 
 
+def run_distilled(args):
+    """--distill-dense-twin: train (or reuse) the dense twin, then the QuWeiT model distilled from it.
+    The twin's final checkpoint (``last.pt``, not the best-on-test one) is the teacher."""
+    twin = dense_twin_args(args)
+    done = os.path.exists(os.path.join(twin.out, "summary.json"))
+    if not done:
+        twin.resume = args.resume and os.path.exists(os.path.join(twin.out, "last.pt"))
+        if int(os.environ.get("RANK", "0")) == 0:
+            print(f"dense twin -> {twin.out}", flush=True)
+        run(twin)
+    student = argparse.Namespace(**vars(args))
+    student.teacher = student.init_from = os.path.join(twin.out, "last.pt")
+    # --resume after a stop in the twin's phase: the QuWeiT run has no checkpoint yet and starts afresh
+    student.resume = args.resume and os.path.exists(os.path.join(args.out, "last.pt"))
+    return run(student)
+
+
 def main(argv=None):
     args = parse_args(argv)
     try:
-        run(args)
+        run_distilled(args) if args.distill_dense_twin else run(args)
     except qdata.DataMissingError as e:
         raise SystemExit(f"error: {e}")
 

@@ -104,40 +104,52 @@ def test_lut_ffn_bits_major_gpu_matches_cpu():
         assert torch.allclose(layer.luts.grad.cpu(), r, atol=1e-3)
 
 
+def _dwn_twins(seed, device="cuda"):
+    """Data and two identical small DWNs (thermometer fitted) for eager-vs-graph comparisons."""
+    import copy
+    from quweit.dwn import DWN
+    torch.manual_seed(seed)
+    x = torch.rand(64, 784, device=device)
+    y = torch.randint(0, 10, (64,), device=device)
+    base = DWN(layers=(200, 100)).to(device)
+    base.thermometer.fit(x)
+    return x, y, [copy.deepcopy(base), copy.deepcopy(base)]
+
+
+def _dwn_step(m, opt):
+    """One training step of GraphedStep's contract: gradients already zeroed, no host sync."""
+    import torch.nn.functional as F
+    from quweit.nn import clamp_luts_
+
+    def step(xb, yb):
+        loss = F.cross_entropy(m(xb), yb)
+        loss.backward()
+        opt.step()
+        clamp_luts_(m)
+        return loss.detach()
+    return step
+
+
+def _assert_same_params(m0, m1):
+    for (name, p0), p1 in zip(m0.named_parameters(), m1.parameters()):
+        assert torch.allclose(p0, p1, atol=1e-3), name
+
+
 def test_graphed_step_matches_eager():
     # Two CUDA-graph training steps of the DWN give the parameters of two eager steps.
-    import copy
-    import torch.nn.functional as F
     from quweit.cudagraph import GraphedStep
-    from quweit.dwn import DWN
-    from quweit.nn import clamp_luts_
-    torch.manual_seed(0)
-    x = torch.rand(64, 784, device="cuda")
-    y = torch.randint(0, 10, (64,), device="cuda")
-    base = DWN(layers=(200, 100)).cuda()
-    base.thermometer.fit(x)
-    models = [copy.deepcopy(base), copy.deepcopy(base)]
+    x, y, models = _dwn_twins(0)
     opts = [torch.optim.Adam(models[0].parameters(), lr=1e-2),
             torch.optim.Adam(models[1].parameters(), lr=torch.tensor(1e-2, device="cuda"), capturable=True)]
-
-    def make(m, opt):
-        def step(xb, yb):
-            loss = F.cross_entropy(m(xb), yb)
-            loss.backward()
-            opt.step()
-            clamp_luts_(m)
-            return loss.detach()
-        return step
-    eager = make(models[0], opts[0])
-    graphed = GraphedStep(make(models[1], opts[1]), [x, y], models[1], opts[1])
+    eager = _dwn_step(models[0], opts[0])
+    graphed = GraphedStep(_dwn_step(models[1], opts[1]), [x, y], models[1], opts[1])
     for i in range(2):
         xb, yb = x.roll(i, 0), y.roll(i, 0)
         opts[0].zero_grad(set_to_none=True)
         le = eager(xb, yb)
         lg = graphed(xb, yb)
         assert torch.allclose(le, lg, atol=1e-5)
-    for (name, p0), p1 in zip(models[0].named_parameters(), models[1].parameters()):
-        assert torch.allclose(p0, p1, atol=1e-3), name
+    _assert_same_params(*models)
 
 
 @pytest.mark.parametrize("n", [1, 3, 6, 8])
@@ -158,3 +170,51 @@ def test_table_grad_kernels_agree(n, monkeypatch):
         grads.append(luts.grad)
     assert torch.allclose(grads[0], grads[1], rtol=1e-5, atol=1e-4)
     assert torch.allclose(grads[0], grads[2], rtol=1e-5, atol=1e-4)
+
+
+def _need_fashion():
+    import os
+    from quweit.data import FASHION_MNIST_DIR
+    if not os.path.exists(os.environ.get("QUWEIT_FASHION_MNIST", FASHION_MNIST_DIR)):
+        pytest.skip("needs Fashion-MNIST (dataset-fashion-mnist or $QUWEIT_FASHION_MNIST)")
+
+
+def _train_cli(tmp_path, name, extra):
+    import json
+    from quweit import train
+    out = str(tmp_path / name)
+    args = ["--task", "fashion-vit", "--limit-train", "1024", "--limit-test", "256", "--batch-size", "128",
+            "--dim", "32", "--depth", "1", "--heads", "2", "--patch-size", "7", "--lut-layers", "256,128",
+            "--bits", "4", "--no-progress", "--no-plot", "--seed", "3", "--out", out] + extra
+    train.run(train.parse_args(args))
+    return json.load(open(f"{out}/history.json"))
+
+
+def test_train_cli_cuda_graph_matches_eager(tmp_path):
+    # 1024 samples = 8 full batches: the graph path drops nothing, so it trains on the same batches
+    # as the eager path and must reach the same losses (up to atomics' summation order).
+    _need_fashion()
+    for extra in ([], ["--model", "dense"]):
+        he = _train_cli(tmp_path, "e" + str(len(extra)), ["--epochs", "2"] + extra)
+        hg = _train_cli(tmp_path, "g" + str(len(extra)), ["--epochs", "2", "--cuda-graph"] + extra)
+        for a, b in zip(he, hg):
+            assert a["step"] == b["step"]
+            assert abs(a["train_loss"] - b["train_loss"]) < 2e-3 * max(1.0, a["train_loss"]), (a, b)
+            assert abs(a["val_loss"] - b["val_loss"]) < 5e-3 * max(1.0, a["val_loss"]), (a, b)
+
+
+def test_graphed_step_keeps_existing_optimizer_state():
+    # Capturing after some eager steps (as --resume does) restores the optimiser state that the
+    # capture's warm-up changed: 2 eager steps + 1 replay = 3 eager steps.
+    from quweit.cudagraph import GraphedStep
+    x, y, models = _dwn_twins(1)
+    opts = [torch.optim.Adam(m.parameters(), lr=torch.tensor(1e-2, device="cuda"), capturable=True)
+            for m in models]
+    steps = [_dwn_step(m, o) for m, o in zip(models, opts)]
+    batches = [(x.roll(i, 0), y.roll(i, 0)) for i in range(3)]
+    for k, n in ((0, 3), (1, 2)):
+        for i in range(n):
+            opts[k].zero_grad(set_to_none=True)
+            steps[k](*batches[i])
+    GraphedStep(steps[1], list(batches[2]), models[1], opts[1])(*batches[2])
+    _assert_same_params(*models)
