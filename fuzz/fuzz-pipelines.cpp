@@ -104,6 +104,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   options.parallel = (pick >> 12) & 1 ? "openmp" : "batch";
   static const char *codegens[] = {"auto", "table", "specialise"};
   options.lutCodegen = codegens[(pick >> 13) % 3];
+  static const char *matmuls[] = {"vectorize", "blas", "loops"};
+  options.matmul = matmuls[(pick >> 15) % 3];
   OwningOpRef<ModuleOp> copy = module->clone();
   llvm::Expected<quweit::CompiledModel> compiled =
       quweit::compileModel(*copy, options);

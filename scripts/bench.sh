@@ -3,7 +3,11 @@
 # targets (docs/performance.md): P1 (one LUT layer, both code generation
 # modes, batch 1..4096, 1 and 2 threads), P2 (LUT FFN vs the dense FFN
 # through OpenBLAS, batch 1/64/1024) and P4 (quweit-compile time and peak
-# memory for 10k, 100k and 1M LUTs). One core (taskset -c $QUWEIT_BENCH_CORE,
+# memory for 10k, 100k and 1M LUTs) and P3 (the Fashion-MNIST QuWeiT-ViT and
+# its dense twin compiled whole, with each --matmul lowering, against the dense
+# twin in PyTorch; once with glibc's default malloc and once with
+# MALLOC_TRIM_THRESHOLD_ raised and MALLOC_MMAP_MAX_=0 for both sides, which
+# keeps freed temporaries mapped between calls). One core (taskset -c $QUWEIT_BENCH_CORE,
 # default 1) unless a row says 2 threads. Not part of the test command.
 #   scripts/bench.sh [--quick]     --quick: P4 without the 1M-LUT model
 set -euo pipefail
@@ -15,7 +19,7 @@ mkdir -p "$OUT"
 sizes="10000 100000 1000000"
 [[ "${1:-}" == "--quick" ]] && sizes="10000 100000"
 
-ninja -C "$BUILD" quweit-compile quweit-bench quweit-bench-p2
+ninja -C "$BUILD" quweit-compile quweit-bench quweit-bench-p2 quweit-bench-p3
 taskset -c "$CORE" "$BUILD/bench/quweit-bench" --benchmark_min_time=1 \
   --benchmark_out="$OUT/p1.json" --benchmark_out_format=json
 OPENBLAS_NUM_THREADS=1 taskset -c "$CORE" "$BUILD/bench/quweit-bench-p2" \
@@ -31,4 +35,16 @@ for luts in $sizes; do
     "$BUILD/bin/quweit-compile" "$model" -O3 -o "$OUT/p4_$luts.o"
   rm -f "$model" "$OUT/p4_$luts.o"
 done
-/usr/bin/python3 "$ROOT/bench/report.py" "$OUT/p1.json" "$OUT/p2.json" "$p4"
+# P3, default malloc, then with freed memory kept (no page faults per call).
+p3_run() {
+  env OPENBLAS_NUM_THREADS=1 "$@" taskset -c "$CORE" "$BUILD/bench/quweit-bench-p3" \
+    --benchmark_min_time=1 --benchmark_repetitions=3 --benchmark_out="$OUT/p3$suffix.json" --benchmark_out_format=json
+  env OPENBLAS_NUM_THREADS=1 "$@" taskset -c "$CORE" /usr/bin/python3 \
+    "$ROOT/bench/p3_torch_dense.py" --json "$OUT/p3_torch$suffix.json"
+}
+suffix="" p3_run
+suffix="_malloc" p3_run MALLOC_TRIM_THRESHOLD_=4294967295 MALLOC_MMAP_MAX_=0
+
+/usr/bin/python3 "$ROOT/bench/report.py" "$OUT/p1.json" "$OUT/p2.json" "$p4" \
+  "$OUT/p3.json" "$OUT/p3_torch.json" "default malloc" \
+  "$OUT/p3_malloc.json" "$OUT/p3_torch_malloc.json" "MALLOC_TRIM_THRESHOLD_=4294967295 MALLOC_MMAP_MAX_=0"

@@ -39,6 +39,11 @@ for cc in ["clang-22", "cc", "gcc"]:
 config.substitutions.append(
     ("%openmp_link", "-L/usr/lib/llvm-22/lib -lomp -Wl,-rpath,/usr/lib/llvm-22/lib"))
 
+# OpenBLAS (Debian's libopenblas-dev) for objects compiled with --matmul=blas.
+import os
+if os.path.exists("/usr/lib/x86_64-linux-gnu/libopenblas.so") or shutil.which("openblas"):
+    config.available_features.add("openblas")
+
 # Hardware tools (Debian: verilator, iverilog, yosys), installed by scripts/setup.sh.
 for tool in ["verilator", "iverilog", "yosys"]:
     if shutil.which(tool):

@@ -25,6 +25,12 @@ std::string quweit::validate(const ToLLVMOptions &options) {
            "' (use auto, table or specialise)";
   if (options.specialiseMaxLuts < 0)
     return "specialise-max-luts must not be negative";
+  const std::string &matmul = options.matmul;
+  if (matmul != "vectorize" && matmul != "blas" && matmul != "loops")
+    return "unknown matmul '" + matmul + "' (use vectorize, blas or loops)";
+  if (options.matmulTileN < 1 || options.matmulTileN > 256)
+    return "matmul-tile-n must be in [1, 256], got " +
+           std::to_string(options.matmulTileN);
   if (options.threads < 1 || options.threads > 256)
     return "threads must be in [1, 256], got " + std::to_string(options.threads);
   return "";
@@ -57,8 +63,16 @@ LogicalResult quweit::buildToLLVMPipeline(OpPassManager &pm,
       "quweit-specialise-lut-kernels,"
       // Strided memref.copy (from tensor.concat, slices) would call the
       // memrefCopy runtime function; copy with loops instead.
-      "quweit-lower-strided-copies,"
-      "buffer-deallocation-pipeline,";
+      "quweit-lower-strided-copies,";
+  // Matmuls: BLAS calls where asked, then register-tiled FMA loops for the
+  // contractions left; the rest becomes loops below.
+  if (options.matmul.getValue() == "blas")
+    pipeline += "quweit-contractions-to-blas,";
+  if (options.matmul.getValue() != "loops")
+    pipeline += "func.func(quweit-vectorize-contractions{tile-n=" +
+                std::to_string(options.matmulTileN) + " parallel=" +
+                (options.threads > 1 ? "1" : "0") + "}),";
+  pipeline += "buffer-deallocation-pipeline,";
   if (options.threads > 1)
     pipeline += "convert-linalg-to-parallel-loops,"
                 "convert-scf-to-openmp{num-threads=" +
@@ -70,7 +84,8 @@ LogicalResult quweit::buildToLLVMPipeline(OpPassManager &pm,
   pipeline +=
       "expand-strided-metadata,"
       "lower-affine,"
-      "finalize-memref-to-llvm,"
+      "finalize-memref-to-llvm{use-generic-functions=" +
+      std::string(options.genericAlloc ? "1" : "0") + "},"
       "convert-scf-to-cf,"
       // erf and friends have no LLVM intrinsic: call libm (erff, ...).
       "convert-math-to-libm,"

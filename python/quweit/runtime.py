@@ -168,15 +168,17 @@ class CompiledModel:
 
 def compile(model_or_mlir_path, *, example_input=None, layout="auto", threads=1, parallel="auto",
             opt_level=2, cpu="native", workdir=None, allow_nan=False, export_options=None,
-            lut_codegen="auto"):
+            matmul="vectorize", lut_codegen="auto"):
     """Compile a model (exported first) or an ``.mlir``/``.mlirbc`` file; return a :class:`CompiledModel`.
 
     ``layout``: auto, batch-sliced, feature-packed or none. ``threads``: threads per call; ``parallel``:
     'batch' (split rows over pthreads: functions of quweit ops only), 'openmp' (any model; links libomp)
     or 'auto' (batch for plain LUT networks, openmp when the IR has linalg ops). ``cpu``: native,
-    generic, x86-64-v2, ... ``lut_codegen``: auto, table or specialise (quweit-compile
-    ``--lut-codegen``). ``workdir``: keep the files there (default: a temporary directory removed
-    with the model). ``allow_nan``: let NaN inputs through (they encode as 0 bits).
+    generic, x86-64-v2, ... ``workdir``: keep the files there (default: a temporary directory removed
+    with the model). ``allow_nan``: let NaN inputs through (they encode as 0 bits). ``matmul``: how f32
+    matmuls are compiled: 'vectorize' (register-tiled FMA loops), 'blas' (cblas_sgemm calls; links
+    OpenBLAS) or 'loops'. ``lut_codegen``: auto, table or specialise (quweit-compile
+    ``--lut-codegen``).
     """
     if layout not in ("auto", "batch-sliced", "feature-packed", "none"):
         raise ValueError(f"layout must be auto, batch-sliced, feature-packed or none, got {layout!r}")
@@ -186,6 +188,8 @@ def compile(model_or_mlir_path, *, example_input=None, layout="auto", threads=1,
         raise ValueError(f"opt_level must be 0..3, got {opt_level!r}")
     if parallel not in ("auto", "batch", "openmp"):
         raise ValueError(f"parallel must be auto, batch or openmp, got {parallel!r}")
+    if matmul not in ("vectorize", "blas", "loops"):
+        raise ValueError(f"matmul must be vectorize, blas or loops, got {matmul!r}")
     if lut_codegen not in ("auto", "table", "specialise"):
         raise ValueError(f"lut_codegen must be auto, table or specialise, got {lut_codegen!r}")
     tmp = None
@@ -210,7 +214,7 @@ def compile(model_or_mlir_path, *, example_input=None, layout="auto", threads=1,
     obj, hdr, sig, so = (os.path.join(workdir, "model" + ext) for ext in (".o", ".h", ".json", ".so"))
     cmd = [find_tool("quweit-compile"), src, "-o", obj, "--header", hdr, "--signature", sig,
            f"-O{opt_level}", f"--layout={layout}", f"--mcpu={cpu}", f"--num-threads={threads}",
-           f"--lut-codegen={lut_codegen}"]
+           f"--matmul={matmul}", f"--lut-codegen={lut_codegen}"]
     if threads > 1:
         cmd.append(f"--parallel={parallel}")
     _run(cmd)
@@ -219,6 +223,8 @@ def compile(model_or_mlir_path, *, example_input=None, layout="auto", threads=1,
         if not os.path.exists(os.path.join(_OMP_DIR, "libomp.so")):
             raise FileNotFoundError(f"--parallel=openmp needs libomp ({_OMP_DIR}/libomp.so; Debian: libomp-22-dev)")
         link += [f"-L{_OMP_DIR}", "-lomp", f"-Wl,-rpath,{_OMP_DIR}"]
+    if matmul == "blas":
+        link.append("-lopenblas")
     _run(link)
     with open(sig) as f:
         signature = json.load(f)

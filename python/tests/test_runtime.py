@@ -67,11 +67,14 @@ def test_compile_from_mlir_path_and_single_result(tmp_path):
     assert "main" in repr(cm)
 
 
-@pytest.mark.parametrize("ffn", ["lut", "dense"])
-def test_compiled_small_vits_match_torch(ffn, tmp_path):
+@pytest.mark.parametrize("ffn,matmul", [("lut", "vectorize"), ("dense", "vectorize"),
+                                        ("lut", "loops"), ("dense", "blas")])
+def test_compiled_small_vits_match_torch(ffn, matmul, tmp_path):
+    if matmul == "blas" and not os.path.exists("/usr/lib/x86_64-linux-gnu/libopenblas.so"):
+        pytest.skip("--matmul=blas needs libopenblas-dev")
     model = small_vit(ffn, seed=2)
     cm = runtime.compile(model, example_input=torch.zeros(1, 1, 8, 8), workdir=tmp_path,
-                         export_options={"argmax": True})
+                         export_options={"argmax": True}, matmul=matmul)
     x = torch.randn(9, 1, 8, 8)
     logits, classes = cm(x)
     with torch.no_grad():
@@ -189,5 +192,7 @@ def test_compile_option_errors():
         runtime.compile("x.mlir", threads=0)
     with pytest.raises(ValueError, match="lut_codegen"):
         runtime.compile("x.mlir", lut_codegen="logic")
+    with pytest.raises(ValueError, match="matmul must be vectorize, blas or loops"):
+        runtime.compile("x.mlir", matmul="gemm")
     with pytest.raises(FileNotFoundError, match="does not exist"):
         runtime.compile("/nonexistent/model.mlir")

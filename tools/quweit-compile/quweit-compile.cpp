@@ -83,6 +83,12 @@ static cl::opt<int64_t> specialiseMaxLuts(
     "specialise-max-luts", cl::init(2048),
     cl::desc("With --lut-codegen=auto, specialise up to this many LUTs"),
     cl::cat(category));
+static cl::opt<std::string> matmul(
+    "matmul", cl::init("vectorize"),
+    cl::desc("f32 matmuls (attention, projections): vectorize (register-"
+             "tiled FMA loops; default), blas (cblas_sgemm calls: link the "
+             "object with a CBLAS library, e.g. -lopenblas) or loops"),
+    cl::cat(category));
 static cl::opt<std::string> prefix("prefix", cl::init("quweit_"),
                                    cl::desc("Prefix of the exported C symbols"),
                                    cl::cat(category));
@@ -130,6 +136,7 @@ int main(int argc, char **argv) {
   options.keepLLVMIR = !llvmIRFilename.empty();
   options.specialiseMaxLuts = specialiseMaxLuts;
   options.parallel = parallel;
+  options.matmul = matmul;
   options.sourceName = llvm::sys::path::filename(inputFilename).str();
   llvm::Expected<quweit::CompiledModel> compiled =
       quweit::compileModel(module, options);

@@ -38,6 +38,18 @@ def ConvertQuWeiTToLinalg : Pass<"convert-quweit-to-linalg"> {
       code grows with the number of LUTs.
     - `auto` (default): `specialise` when the bit-sliced layers under the
       pass's operation (usually the module) hold at most `specialise-max-luts` LUTs in all, `table` otherwise.
+
+    Two pairs of ops are lowered together, as one kernel each, when the first
+    op's result has no other user: `pack_bits(thermometer(x))` in the
+    `batch_sliced` layout compares 16 samples of a feature at a time with
+    vector compares and assembles the compare masks into words, and
+    `group_sum(unpack_bits(words))` (contiguous groups) adds each group's
+    words as bit-sliced counters with a carry-save adder tree and reads each
+    sample's count from the count planes. Neither materialises the
+    one-byte-per-bit tensor between the pair. These kernels write into a
+    `memref.alloc` wrapped by `bufferization.to_tensor restrict writable`:
+    element-wise `tensor.insert` chains of that length make one-shot
+    bufferization's analysis quadratic.
   }];
   let options = [
     Option<"lutCodegen", "lut-codegen", "std::string", /*default=*/"\"auto\"",
@@ -50,7 +62,8 @@ def ConvertQuWeiTToLinalg : Pass<"convert-quweit-to-linalg"> {
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::linalg::LinalgDialect",
     "::mlir::scf::SCFDialect", "::mlir::tensor::TensorDialect",
-    "::mlir::vector::VectorDialect"
+    "::mlir::vector::VectorDialect", "::mlir::memref::MemRefDialect",
+    "::mlir::bufferization::BufferizationDialect"
   ];
 }
 
@@ -146,6 +159,70 @@ def LowerStridedCopies : Pass<"quweit-lower-strided-copies"> {
     which `convert-linalg-to-loops` turns into plain loops.
   }];
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
+def VectorizeContractions : Pass<"quweit-vectorize-contractions"> {
+  let summary = "tile f32 matmuls on buffers into register blocks of FMAs";
+  let description = [{
+    Runs after bufferization, before `convert-linalg-to-loops`. Every f32
+    contraction on buffers (`linalg.matmul`, `linalg.batch_matmul`, and a
+    `linalg.generic` that is a contraction) whose result's innermost
+    dimension is a column of B is tiled with scf.for loops into blocks of
+    `tile-m` rows by `tile-n` columns of the result, with every reduction
+    loop innermost and of step 1; the loops whose last block may be partial
+    are peeled. Each full block is vectorised into `vector.contract`, its
+    result block is hoisted out of the reduction loop (kept in registers),
+    and the contraction is lowered to outer products, i.e. one broadcast of
+    an A element and one FMA with a row of B per result row and k step.
+    Edge blocks stay `linalg` ops on subviews (scalar loops later). Other
+    operations are left alone.
+
+    Results differ from the plain loops only by rounding: the products are
+    summed in the same order, but each with a fused multiply-add.
+    `tile-n` is halved (down to 8) for a contraction whose static n extent
+    would leave more than a quarter of its columns in the edge block.
+    With `parallel`, the outermost loop of each tiled contraction (rows, or
+    the batch of a batch_matmul) becomes an `scf.parallel`, whose iterations
+    write disjoint blocks of the result.
+  }];
+  let options = [
+    Option<"tileM", "tile-m", "int64_t", /*default=*/"8",
+           "rows of the result block kept in registers">,
+    Option<"tileN", "tile-n", "int64_t", /*default=*/"32",
+           "columns of the result block (a multiple of the SIMD width in "
+           "f32 lanes: 32 is two AVX-512 registers)">,
+    Option<"parallel", "parallel", "bool", /*default=*/"false",
+           "make the outermost loop of each tiled contraction an "
+           "scf.parallel (for convert-scf-to-openmp)">
+  ];
+  let dependentDialects = [
+    "::mlir::affine::AffineDialect", "::mlir::arith::ArithDialect",
+    "::mlir::memref::MemRefDialect", "::mlir::scf::SCFDialect",
+    "::mlir::vector::VectorDialect"
+  ];
+}
+
+def ContractionsToBlas : Pass<"quweit-contractions-to-blas", "::mlir::ModuleOp"> {
+  let summary = "call cblas_sgemm for f32 linalg.matmul and linalg.batch_matmul on buffers";
+  let description = [{
+    Runs after bufferization. Replaces every `linalg.matmul` and
+    `linalg.batch_matmul` on f32 buffers whose rows are contiguous (unit
+    innermost stride) by calls to the CBLAS function
+    `cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, M, N, K, 1, A,
+    lda, B, ldb, 1, C, ldc)` (one call per batch element for
+    `batch_matmul`), which accumulates into C as the linalg ops do. The
+    module gains the declaration `func.func private @cblas_sgemm`, so the
+    object must be linked with a CBLAS library (OpenBLAS: `-lopenblas`;
+    docs/abi.md). Sizes and leading dimensions are passed as 32-bit `int`
+    (the LP64 CBLAS interface); an operation with any size of 2^31 or more
+    at run time is computed by a plain loop nest instead. Matmuls with
+    other element types or strided rows are left alone.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::func::FuncDialect",
+    "::mlir::LLVM::LLVMDialect", "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect"
+  ];
 }
 
 #endif // QUWEIT_CONVERSION_PASSES_TD

@@ -30,12 +30,33 @@ struct ToLLVMOptions : mlir::PassPipelineOptions<ToLLVMOptions> {
       llvm::cl::desc("With lut-codegen=auto, specialise tables up to this "
                      "many bit-sliced LUTs"),
       llvm::cl::init(2048)};
+  Option<std::string> matmul{
+      *this, "matmul",
+      llvm::cl::desc("Lowering of f32 matmuls and other contractions: "
+                     "vectorize (register-tiled FMA loops, "
+                     "quweit-vectorize-contractions), blas (cblas_sgemm calls "
+                     "for matmul/batch_matmul, quweit-contractions-to-blas; "
+                     "the object then needs a CBLAS library) or loops "
+                     "(plain loops)"),
+      llvm::cl::init("vectorize")};
+  Option<int64_t> matmulTileN{
+      *this, "matmul-tile-n",
+      llvm::cl::desc("Columns of the register block of vectorised "
+                     "contractions (two SIMD registers of f32: 32 for "
+                     "AVX-512, 16 for AVX2)"),
+      llvm::cl::init(32)};
   Option<unsigned> threads{
       *this, "threads",
       llvm::cl::desc("OpenMP threads for the parallel loops of every op "
                      "(rows and LUTs); 1 lowers to sequential loops and "
                      "needs no OpenMP runtime"),
       llvm::cl::init(1)};
+  Option<bool> genericAlloc{
+      *this, "generic-alloc",
+      llvm::cl::desc("Allocate temporaries with _mlir_memref_to_llvm_alloc/"
+                     "_free instead of malloc/free (quweit-compile defines "
+                     "them as a cache of freed blocks, docs/abi.md)"),
+      llvm::cl::init(false)};
 };
 
 struct DenseToHybridOptions : mlir::PassPipelineOptions<DenseToHybridOptions> {

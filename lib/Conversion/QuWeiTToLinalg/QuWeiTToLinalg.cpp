@@ -21,6 +21,7 @@
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/ImplicitLocOpBuilder.h"
 #include "mlir/Transforms/DialectConversion.h"
+#include "mlir/Transforms/WalkPatternRewriteDriver.h"
 
 namespace quweit {
 #define GEN_PASS_DEF_CONVERTQUWEITTOLINALG
@@ -537,6 +538,27 @@ struct ConvertQuWeiTToLinalgPass
       });
       options.specialiseTables = total <= int64_t(specialiseMaxLuts);
     }
+    // The fused kernels first: they match pairs of ops that the op-by-op
+    // conversion would lower separately. The batch size of a thermometer's
+    // result is its input's: reading it there lets the fused kernel leave the
+    // thermometer without users.
+    getOperation()->walk([&](tensor::DimOp dim) {
+      auto thermometer = dim.getSource().getDefiningOp<ThermometerOp>();
+      std::optional<int64_t> index = dim.getConstantIndex();
+      if (thermometer && index == 0)
+        dim.getSourceMutable().assign(thermometer.getInput());
+    });
+    RewritePatternSet fused(context);
+    populateQuWeiTFusedBitKernelPatterns(fused);
+    walkAndApplyPatterns(getOperation(), std::move(fused));
+    SmallVector<Operation *> dead;
+    getOperation()->walk([&](Operation *op) {
+      if (isa<ThermometerOp, UnpackBitsOp>(op) && op->use_empty())
+        dead.push_back(op);
+    });
+    for (Operation *op : dead)
+      op->erase();
+
     RewritePatternSet patterns(context);
     populateQuWeiTToLinalgConversionPatterns(patterns, options);
     if (failed(applyPartialConversion(getOperation(), target, std::move(patterns))))

@@ -18,6 +18,11 @@ struct QuWeiTToLinalgOptions {
 void populateQuWeiTToLinalgConversionPatterns(
     mlir::RewritePatternSet &patterns, const QuWeiTToLinalgOptions &options = {});
 
+/// Patterns that lower pack_bits(thermometer) and group_sum(unpack_bits) in
+/// the batch_sliced layout as single kernels on words, without the
+/// one-byte-per-bit tensors in between. Applied before the op-by-op patterns.
+void populateQuWeiTFusedBitKernelPatterns(mlir::RewritePatternSet &patterns);
+
 } // namespace quweit
 
 #endif

@@ -42,6 +42,10 @@ struct CompileOptions {
   /// parallel loops, rows and LUTs alike, run on OpenMP threads; any model,
   /// batch 1 included; the object then needs libomp).
   std::string parallel = "batch";
+  /// Lowering of f32 matmuls: "vectorize" (register-tiled FMA loops; the
+  /// default), "blas" (cblas_sgemm calls: link the object with a CBLAS
+  /// library such as -lopenblas) or "loops".
+  std::string matmul = "vectorize";
   /// Keep the optimised LLVM IR as text in CompiledModel::llvmIR (costly
   /// for large models: hundreds of MB of text for a million LUTs).
   bool keepLLVMIR = false;
