@@ -4,7 +4,9 @@ every backend on the same random inputs, which must agree bit for bit.
 
   reference   quweit-run (the evaluator of docs/semantics.md), the oracle
   cpu         quweit-compile objects through the Python runtime, in both bit
-              layouts (batch-sliced, feature-packed) with 1 and 2 threads
+              layouts (batch-sliced, feature-packed) with 1 and 2 threads,
+              each layout once with --lut-codegen=table (tables as data) and
+              once with specialise (tables compiled into logic)
   verilog     convert-quweit-to-lutarray + quweit-translate --emit-verilog,
               simulated cycle by cycle with Verilator (models that output
               group counts; skipped when Verilator is not installed)
@@ -40,7 +42,10 @@ sys.path.insert(0, os.path.join(ROOT, "scripts"))
 import gen_random_model  # noqa: E402
 
 SIMULATE = os.path.join(ROOT, "test", "Target", "Verilog", "Inputs", "simulate.py")
-CPU_CONFIGS = [(layout, threads) for layout in ("batch-sliced", "feature-packed") for threads in (1, 2)]
+# Every layout and thread count meets both LUT code generators (auto picks
+# one of the two), in four compilations per model.
+CPU_CONFIGS = [("batch-sliced", 1, "table"), ("batch-sliced", 2, "specialise"),
+               ("feature-packed", 1, "specialise"), ("feature-packed", 2, "table")]
 
 
 class Mismatch(Exception):
@@ -125,13 +130,14 @@ def check_model(seed, tools, workdir, verilog, stats):
     reference = [np.load(os.path.join(workdir, o)) for o in outputs]
     stats["rows"] += inputs.shape[0]
 
-    for layout, threads in CPU_CONFIGS:
+    for layout, threads, codegen in CPU_CONFIGS:
         compiled = runtime.compile(model, layout=layout, threads=threads, allow_nan=True,
-                                   workdir=os.path.join(workdir, f"cpu-{layout}-{threads}"))
+                                   lut_codegen=codegen,
+                                   workdir=os.path.join(workdir, f"cpu-{layout}-{threads}-{codegen}"))
         got = compiled(inputs)
         got = got if isinstance(got, tuple) else (got,)
         for name, want, have in zip(outputs, reference, got):
-            same(f"cpu {layout} threads={threads} {name}", want, have)
+            same(f"cpu {layout} threads={threads} lut-codegen={codegen} {name}", want, have)
         stats["cpu"] += 1
 
     if verilog and args.counts_output and args.fan_in <= 9:

@@ -5,6 +5,7 @@
 #
 #   scripts/fuzz.sh                      30 s per target (scripts/test.sh runs this)
 #   scripts/fuzz.sh --seconds 120        longer bounded run
+#   scripts/fuzz.sh --seed 7             another libFuzzer seed (default 1)
 #   scripts/fuzz.sh --long               1 hour per target at nice 19, on a corpus
 #                                        kept in build-fuzz/corpus-long/ across runs
 #   scripts/fuzz.sh --junit DIR          also write DIR/fuzz-<target>.xml
@@ -20,15 +21,17 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD_DIR=${QUWEIT_FUZZ_BUILD_DIR:-$ROOT/build-fuzz}
 MAIN_BUILD=${QUWEIT_BUILD_DIR:-$ROOT/build}
 SECONDS_PER_TARGET=30
+SEED=1
 LONG=0
 JUNIT=""
 TARGETS=()
 while (($#)); do
   case "$1" in
     --seconds) SECONDS_PER_TARGET=$2; shift 2 ;;
+    --seed) SEED=$2; shift 2 ;;
     --long) LONG=1; SECONDS_PER_TARGET=3600; shift ;;
     --junit) JUNIT=$2; shift 2 ;;
-    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
     fuzz-*) TARGETS+=("$1"); shift ;;
     *) echo "fuzz.sh: unknown argument '$1'" >&2; exit 2 ;;
   esac
@@ -87,7 +90,7 @@ for target in "${TARGETS[@]}"; do
   else
     corpus="$BUILD_DIR/corpus-run/$target"; rm -rf "$corpus"; mkdir -p "$corpus"
     nice_cmd=()
-    seed_args=(-seed=1)
+    seed_args=(-seed="$SEED")
   fi
   jobs=()
   [[ -n "${QUWEIT_FUZZ_JOBS:-}" ]] && jobs=(-fork="$QUWEIT_FUZZ_JOBS")

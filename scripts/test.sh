@@ -6,8 +6,7 @@
 # of the backends. Prints one summary line "N passed, N failed, N skipped" and
 # exits non-zero if anything failed.
 #
-#   QUWEIT_FUZZ_SECONDS=N        seconds per fuzz target (default 0: skipped,
-#                                see docs/reliability.md "Known open crash")
+#   QUWEIT_FUZZ_SECONDS=N        seconds per fuzz target (default 30; 0 skips)
 #   QUWEIT_DIFFTEST_SECONDS=N    differential test budget (default 90)
 #   QUWEIT_SANITIZED_TESTS=unit  only the unit tests on the ASan build
 #   QUWEIT_RELIABILITY=0         skip the reliability jobs (quick local runs)
@@ -40,13 +39,11 @@ if [[ "${QUWEIT_RELIABILITY:-1}" != 0 ]]; then
   [[ "${QUWEIT_SANITIZED_TESTS:-all}" == unit ]] && sanitized=(--unit-only)
   "$ROOT/scripts/test-sanitizers.sh" "${sanitized[@]}" --junit "$RESULTS" || status=1
 
-  # Off by default: from a fresh clone the fuzzers reach a known crash inside
-  # upstream MLIR's linalg.transpose parser within seconds (docs/reliability.md).
-  if [[ "${QUWEIT_FUZZ_SECONDS:-0}" != 0 ]]; then
+  if [[ "${QUWEIT_FUZZ_SECONDS:-30}" != 0 ]]; then
     echo "== fuzzing (bounded)"
-    "$ROOT/scripts/fuzz.sh" --seconds "$QUWEIT_FUZZ_SECONDS" --junit "$RESULTS" || status=1
+    "$ROOT/scripts/fuzz.sh" --seconds "${QUWEIT_FUZZ_SECONDS:-30}" --junit "$RESULTS" || status=1
   else
-    echo "== fuzzing skipped (QUWEIT_FUZZ_SECONDS=30 to run it; docs/reliability.md)"
+    echo "== fuzzing skipped (QUWEIT_FUZZ_SECONDS=0)"
   fi
 
   echo "== differential test (bounded)"

@@ -7,6 +7,7 @@
 #include "mlir/Parser/Parser.h"
 #include "mlir/IR/Operation.h"
 #include "mlir/IR/OperationSupport.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/MathExtras.h"
 
 #include <cerrno>
@@ -55,6 +56,253 @@ quweit::checkTextNesting(llvm::StringRef buffer, unsigned maxDepth) {
     }
   }
   return std::nullopt;
+}
+
+namespace {
+/// Just enough of MLIR's lexer to find operation names in text and to step
+/// over whitespace, comments, strings and bracketed groups.
+struct TextCursor {
+  llvm::StringRef text;
+  size_t pos = 0;
+
+  bool atEnd() const { return pos >= text.size(); }
+  char peek(size_t ahead = 0) const {
+    return pos + ahead < text.size() ? text[pos + ahead] : '\0';
+  }
+  static bool isIdStart(char c) { return llvm::isAlpha(c) || c == '_'; }
+  static bool isIdChar(char c) {
+    return llvm::isAlnum(c) || c == '_' || c == '$' || c == '.';
+  }
+  void skipTrivia() {
+    while (!atEnd()) {
+      if (llvm::isSpace(peek())) {
+        ++pos;
+      } else if (peek() == '/' && peek(1) == '/') {
+        while (!atEnd() && peek() != '\n')
+          ++pos;
+      } else {
+        return;
+      }
+    }
+  }
+  void skipString() { // at '"'
+    for (++pos; !atEnd() && peek() != '"'; ++pos)
+      if (peek() == '\\')
+        ++pos;
+    pos = std::min(pos + 1, text.size());
+  }
+  static bool isOpener(char c) {
+    return c == '(' || c == '[' || c == '{' || c == '<';
+  }
+  /// '>' closes a bracket unless it is part of '->' or '>='.
+  bool isCloserAt(size_t i) const {
+    char c = text[i];
+    if (c == ')' || c == ']' || c == '}')
+      return true;
+    return c == '>' && !(i > 0 && text[i - 1] == '-') &&
+           !(i + 1 < text.size() && text[i + 1] == '=');
+  }
+  void skipGroup() { // at an opener; checkTextNesting bounds the depth
+    unsigned depth = 0;
+    while (!atEnd()) {
+      if (peek() == '"') {
+        skipString();
+        continue;
+      }
+      if (peek() == '/' && peek(1) == '/') {
+        skipTrivia();
+        continue;
+      }
+      if (isOpener(peek()))
+        ++depth;
+      else if (isCloserAt(pos) && --depth == 0) {
+        ++pos;
+        return;
+      }
+      ++pos;
+    }
+  }
+  llvm::StringRef lexIdentifier() { // at isIdStart
+    size_t start = pos;
+    while (!atEnd() && isIdChar(peek()))
+      ++pos;
+    return text.slice(start, pos);
+  }
+  /// An integer as MLIR's parseInteger reads it into an int64_t: '-'? then
+  /// decimal or 0x-hexadecimal digits. Stricter than MLIR at the edges
+  /// (INT64_MIN), never laxer.
+  bool lexInt64() {
+    if (peek() == '-') {
+      ++pos;
+      skipTrivia();
+    }
+    unsigned radix = 10;
+    if (peek() == '0' && peek(1) == 'x' && llvm::isHexDigit(peek(2))) {
+      radix = 16;
+      pos += 2;
+    }
+    size_t start = pos;
+    uint64_t value = 0;
+    for (; !atEnd() && llvm::isHexDigit(peek()); ++pos) {
+      unsigned digit = llvm::hexDigitValue(peek());
+      if (digit >= radix)
+        break;
+      if (value > (uint64_t(INT64_MAX) - digit) / radix)
+        return false;
+      value = value * radix + digit;
+    }
+    return pos > start;
+  }
+};
+
+/// linalg operations whose custom parser (MLIR 22, LinalgOps.cpp,
+/// parseDenseI64ArrayAttr) stores the result of DenseI64ArrayAttr::parse
+/// without checking it: on any malformed list the null attribute reaches
+/// NamedAttrList::set, which dereferences it (SEGV; libMLIR has no
+/// assertions). The generic form goes through the checked attribute parser.
+struct UncheckedArrayKeyword {
+  llvm::StringLiteral op, keyword;
+};
+constexpr UncheckedArrayKeyword kUncheckedArrayKeywords[] = {
+    {"linalg.transpose", "permutation"},
+    {"linalg.broadcast", "dimensions"},
+    {"linalg.reduce", "dimensions"},
+};
+} // namespace
+
+/// From just after the op name: steps over what parseCommonStructuredOpParts
+/// and ReduceOp::parse read before the keyword (bracketed groups, `ins`,
+/// `outs`), then, if the keyword follows, checks that `= [i64, ...]`
+/// does too. Anything else is a syntax error MLIR reports safely.
+static std::optional<quweit::InputProblem>
+checkArrayAfterOp(TextCursor cursor, const UncheckedArrayKeyword &entry) {
+  for (;;) {
+    cursor.skipTrivia();
+    if (cursor.atEnd())
+      return std::nullopt;
+    if (TextCursor::isOpener(cursor.peek())) {
+      cursor.skipGroup();
+      continue;
+    }
+    if (!TextCursor::isIdStart(cursor.peek()))
+      return std::nullopt;
+    llvm::StringRef word = cursor.lexIdentifier();
+    if (word == "ins" || word == "outs")
+      continue;
+    if (word != entry.keyword)
+      return std::nullopt;
+    break;
+  }
+  cursor.skipTrivia();
+  if (cursor.peek() != '=')
+    return std::nullopt; // parseEqual fails cleanly
+  ++cursor.pos;
+  cursor.skipTrivia();
+  auto problem = [&] {
+    return quweit::InputProblem{
+        cursor.pos, ("malformed '" + entry.keyword + "' of '" + entry.op +
+                     "': expected a list of 64-bit integers such as [1, 0]; "
+                     "refusing to parse (MLIR's parser crashes on it)")
+                        .str()};
+  };
+  if (cursor.peek() != '[')
+    return problem();
+  ++cursor.pos;
+  cursor.skipTrivia();
+  if (cursor.peek() == ']')
+    return std::nullopt;
+  for (;;) {
+    size_t element = cursor.pos;
+    if (!cursor.lexInt64()) {
+      cursor.pos = element; // at the start of the bad element
+      return problem();
+    }
+    cursor.skipTrivia();
+    if (cursor.peek() == ']')
+      return std::nullopt;
+    if (cursor.peek() != ',')
+      return problem();
+    ++cursor.pos;
+    cursor.skipTrivia();
+  }
+}
+
+/// A hex blob of the file metadata ("0x" then the alignment as 4
+/// little-endian bytes, then the data) must have an alignment MLIR can
+/// allocate with. Its parser checks only that a non-zero alignment is a power
+/// of two; alignment 0 reaches llvm::allocate_buffer, which aborts ("out of
+/// memory"; found by fuzz-evaluate), and huge ones reserve as much address
+/// space. MLIR itself writes the element type's alignment.
+static std::optional<quweit::InputProblem> checkBlobAlignment(llvm::StringRef buffer,
+                                                              size_t quote) {
+  llvm::StringRef body = buffer.drop_front(quote + 1);
+  if (!body.starts_with("0x") || body.size() < 10 ||
+      !llvm::all_of(body.slice(2, 10), llvm::isHexDigit))
+    return std::nullopt; // not a blob, or too short: MLIR's own error
+  uint32_t alignment = 0;
+  for (int byte = 3; byte >= 0; --byte)
+    alignment = alignment << 8 |
+                llvm::hexFromNibbles(body[2 + 2 * byte], body[3 + 2 * byte]);
+  if (alignment != 0 && alignment <= quweit::kMaxBlobAlignment)
+    return std::nullopt;
+  return quweit::InputProblem{
+      quote + 1, "resource blob alignment " + std::to_string(alignment) +
+                     " (its first 4 bytes) is not in [1, " +
+                     std::to_string(quweit::kMaxBlobAlignment) +
+                     "]; refusing to parse (MLIR's parser aborts on it)"};
+}
+
+std::optional<quweit::InputProblem>
+quweit::checkUnsafeSyntax(llvm::StringRef buffer) {
+  if (buffer.starts_with("ML\xEFR"))
+    return std::nullopt;
+  TextCursor cursor{buffer};
+  bool inMetadata = false; // between '{-#' and '#-}'
+  while (!cursor.atEnd()) {
+    char c = cursor.peek();
+    if (c == '{' && cursor.peek(1) == '-' && cursor.peek(2) == '#') {
+      inMetadata = true;
+      cursor.pos += 3;
+    } else if (c == '#' && cursor.peek(1) == '-' && cursor.peek(2) == '}') {
+      inMetadata = false;
+      cursor.pos += 3;
+    } else if (c == '"') {
+      if (inMetadata)
+        if (std::optional<InputProblem> problem =
+                checkBlobAlignment(buffer, cursor.pos))
+          return problem;
+      cursor.skipString();
+    } else if (c == '/' && cursor.peek(1) == '/') {
+      cursor.skipTrivia();
+    } else if (c == '%' || c == '#' || c == '!' || c == '@' || c == '^') {
+      // A value, alias, type, symbol or block name is no operation name.
+      ++cursor.pos;
+      while (!cursor.atEnd() && (TextCursor::isIdChar(cursor.peek()) ||
+                                 cursor.peek() == '-'))
+        ++cursor.pos;
+    } else if (TextCursor::isIdStart(c)) {
+      llvm::StringRef word = cursor.lexIdentifier();
+      for (const UncheckedArrayKeyword &entry : kUncheckedArrayKeywords)
+        if (word == entry.op)
+          if (std::optional<InputProblem> problem =
+                  checkArrayAfterOp(cursor, entry))
+            return problem;
+    } else if (llvm::isDigit(c)) {
+      // A number's letters (0x1f, 1e5) are not an identifier.
+      while (!cursor.atEnd() && TextCursor::isIdChar(cursor.peek()))
+        ++cursor.pos;
+    } else {
+      ++cursor.pos;
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<quweit::InputProblem>
+quweit::checkTextInput(llvm::StringRef buffer, unsigned maxDepth) {
+  if (std::optional<InputProblem> problem = checkTextNesting(buffer, maxDepth))
+    return problem;
+  return checkUnsafeSyntax(buffer);
 }
 
 /// Bytes one static shape describes (zero dimensions counted as one, since
@@ -142,7 +390,7 @@ LogicalResult quweit::checkNesting(llvm::SourceMgr &sourceMgr,
                                   MLIRContext *context) {
   const llvm::MemoryBuffer *buffer =
       sourceMgr.getMemoryBuffer(sourceMgr.getMainFileID());
-  std::optional<InputProblem> problem = checkTextNesting(buffer->getBuffer());
+  std::optional<InputProblem> problem = checkTextInput(buffer->getBuffer());
   if (!problem)
     return success();
   auto [line, column] = sourceMgr.getLineAndColumn(
@@ -153,11 +401,18 @@ LogicalResult quweit::checkNesting(llvm::SourceMgr &sourceMgr,
   return failure();
 }
 
+unsigned quweit::bytecodeReadSeconds(size_t bytes) {
+  // Reading (and printing) runs at well over 10 MB/s, even under ASan.
+  return 5 + unsigned(std::min<size_t>(bytes >> 20, 1u << 20));
+}
+
 FailureOr<std::string> quweit::bytecodeToText(llvm::StringRef buffer,
                                               llvm::StringRef name,
                                               MLIRContext *context,
                                               std::string &problem,
                                               unsigned seconds) {
+  if (seconds == 0)
+    seconds = bytecodeReadSeconds(buffer.size());
   int fds[2];
   if (pipe(fds) != 0) {
     problem = "cannot create a pipe to read the bytecode";
@@ -175,9 +430,12 @@ FailureOr<std::string> quweit::bytecodeToText(llvm::StringRef buffer,
     // and (outside ASan builds, whose shadow memory needs the address
     // space) in memory, and prints the module as text with its locations.
     close(fds[0]);
+    // Default actions: no crash report (the parent reports), and SIGALRM
+    // must kill even where the parent handles it (libFuzzer does, for its
+    // own timeouts: the fuzz-parse replay of a slow file never ended).
+    for (int sig : {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGALRM})
+      std::signal(sig, SIG_DFL);
     alarm(seconds);
-    for (int sig : {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT})
-      std::signal(sig, SIG_DFL); // no crash report: the parent reports
 #if !defined(__has_feature) || !__has_feature(address_sanitizer)
     rlim_t bytes = std::max<rlim_t>(rlim_t(4) << 30, rlim_t(buffer.size()) * 64);
     struct rlimit limit = {bytes, bytes};

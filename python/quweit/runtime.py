@@ -24,7 +24,8 @@ _REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__
 _OMP_DIR = "/usr/lib/llvm-22/lib"
 _DTYPES = {"float32": np.float32, "float64": np.float64, "int8": np.int8, "int16": np.int16,
            "int32": np.int32, "int64": np.int64, "bool": np.bool_, "uint8": np.uint8, "i1": np.bool_}
-_STATUS = {1: "bad batch size (negative, or different from the function's static batch size)",
+_STATUS = {1: "bad batch size (negative, so large that the buffers would pass 2^48 bytes, or different "
+              "from the function's static batch size)",
            2: "this CPU lacks an instruction-set feature the object was compiled for (see stderr); "
               "recompile with cpu='generic' or 'x86-64-v2'"}
 
@@ -167,7 +168,7 @@ class CompiledModel:
 
 def compile(model_or_mlir_path, *, example_input=None, layout="auto", threads=1, parallel="auto",
             opt_level=2, cpu="native", workdir=None, allow_nan=False, export_options=None,
-            matmul="vectorize"):
+            matmul="vectorize", lut_codegen="auto"):
     """Compile a model (exported first) or an ``.mlir``/``.mlirbc`` file; return a :class:`CompiledModel`.
 
     ``layout``: auto, batch-sliced, feature-packed or none. ``threads``: threads per call; ``parallel``:
@@ -176,7 +177,8 @@ def compile(model_or_mlir_path, *, example_input=None, layout="auto", threads=1,
     generic, x86-64-v2, ... ``workdir``: keep the files there (default: a temporary directory removed
     with the model). ``allow_nan``: let NaN inputs through (they encode as 0 bits). ``matmul``: how f32
     matmuls are compiled: 'vectorize' (register-tiled FMA loops), 'blas' (cblas_sgemm calls; links
-    OpenBLAS) or 'loops'.
+    OpenBLAS) or 'loops'. ``lut_codegen``: auto, table or specialise (quweit-compile
+    ``--lut-codegen``).
     """
     if layout not in ("auto", "batch-sliced", "feature-packed", "none"):
         raise ValueError(f"layout must be auto, batch-sliced, feature-packed or none, got {layout!r}")
@@ -188,6 +190,8 @@ def compile(model_or_mlir_path, *, example_input=None, layout="auto", threads=1,
         raise ValueError(f"parallel must be auto, batch or openmp, got {parallel!r}")
     if matmul not in ("vectorize", "blas", "loops"):
         raise ValueError(f"matmul must be vectorize, blas or loops, got {matmul!r}")
+    if lut_codegen not in ("auto", "table", "specialise"):
+        raise ValueError(f"lut_codegen must be auto, table or specialise, got {lut_codegen!r}")
     tmp = None
     if workdir is None:
         tmp = tempfile.TemporaryDirectory(prefix="quweit-")
@@ -210,7 +214,7 @@ def compile(model_or_mlir_path, *, example_input=None, layout="auto", threads=1,
     obj, hdr, sig, so = (os.path.join(workdir, "model" + ext) for ext in (".o", ".h", ".json", ".so"))
     cmd = [find_tool("quweit-compile"), src, "-o", obj, "--header", hdr, "--signature", sig,
            f"-O{opt_level}", f"--layout={layout}", f"--mcpu={cpu}", f"--num-threads={threads}",
-           f"--matmul={matmul}"]
+           f"--matmul={matmul}", f"--lut-codegen={lut_codegen}"]
     if threads > 1:
         cmd.append(f"--parallel={parallel}")
     _run(cmd)

@@ -190,6 +190,8 @@ def test_compile_option_errors():
         runtime.compile("x.mlir", layout="packed")
     with pytest.raises(ValueError, match="threads"):
         runtime.compile("x.mlir", threads=0)
+    with pytest.raises(ValueError, match="lut_codegen"):
+        runtime.compile("x.mlir", lut_codegen="logic")
     with pytest.raises(ValueError, match="matmul must be vectorize, blas or loops"):
         runtime.compile("x.mlir", matmul="gemm")
     with pytest.raises(FileNotFoundError, match="does not exist"):

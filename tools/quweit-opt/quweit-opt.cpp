@@ -2,8 +2,9 @@
 //
 // mlir-opt with the QuWeiT dialects, passes and pipelines registered next to
 // all of upstream MLIR's. Input checks run around MLIR's parser
-// (quweit/Support/InputLimits.h): text nested too deeply is refused before
-// the parser sees it, bytecode is read by a forked child that hands over
+// (quweit/Support/InputLimits.h): text nested too deeply, or spelling
+// one of the constructs that crash MLIR's parser, is refused before the parser
+// sees it, bytecode is read by a forked child that hands over
 // the module as text (MLIR's reader can hang or crash on corrupt files), and shapes too large for size
 // arithmetic are refused before any pass runs.
 //
@@ -70,7 +71,7 @@ int main(int argc, char **argv) {
   }
 
   if (std::optional<quweit::InputProblem> problem =
-          quweit::checkTextNesting(file->getBuffer())) {
+          quweit::checkTextInput(file->getBuffer())) {
     llvm::SourceMgr sourceMgr;
     const char *at = file->getBufferStart() + problem->offset;
     sourceMgr.AddNewSourceBuffer(std::move(file), llvm::SMLoc());

@@ -55,6 +55,84 @@ TEST(TextNesting, BytecodeIsNotScanned) {
   EXPECT_FALSE(checkTextNesting(std::string("ML\xEFR") + repeat("{", 1000), 1));
 }
 
+std::string transpose(const std::string &permutation) {
+  return "%t = linalg.transpose ins(%x : tensor<2x3xf32>) outs(%y : "
+         "tensor<3x2xf32>) permutation = " +
+         permutation + "\n";
+}
+
+TEST(UnsafeSyntax, AcceptsWellFormedIntegerLists) {
+  for (const char *list : {"[1, 0]", "[]", "[ 0x1 ,-2 ]", "[9223372036854775807]",
+                           "[1, // comment\n 0]", "[5, 7]" /* the verifier's job */})
+    EXPECT_FALSE(checkUnsafeSyntax(transpose(list))) << list;
+  EXPECT_FALSE(checkUnsafeSyntax(
+      "%b = linalg.broadcast ins(%v : tensor<3xf32>) outs(%y : tensor<3x2xf32>) "
+      "dimensions = [1]"));
+  EXPECT_FALSE(checkUnsafeSyntax(
+      "%r = linalg.reduce { arith.addf } ins(%x : tensor<2x3xf32>) outs(%r : "
+      "tensor<2xf32>) dimensions = [1]"));
+}
+
+TEST(UnsafeSyntax, RefusesEveryMalformedList) {
+  for (const char *list : {"[1? 0]", "1", "[x]", "[1.0]", "[1,]", "[1 0]", "[",
+                           "[99999999999999999999]", "[0x]", "[1e5]",
+                           "array<i64: 1, 0>", "quweit.lut_layer"}) {
+    std::string text = transpose(list);
+    auto problem = checkUnsafeSyntax(text);
+    ASSERT_TRUE(problem) << list;
+    EXPECT_NE(problem->message.find("'permutation' of 'linalg.transpose'"),
+              std::string::npos);
+    // Located inside the list (or at its start), never before it.
+    EXPECT_GE(problem->offset, text.find("= ") + 2) << list;
+  }
+  EXPECT_TRUE(checkUnsafeSyntax(
+      "linalg.broadcast ins(%v : tensor<3xf32>) outs(%y : tensor<3x2xf32>) "
+      "dimensions = quweit.lut_layer"));
+  EXPECT_TRUE(checkUnsafeSyntax(
+      "linalg.reduce ins(%x : tensor<2x3xf32>) outs(%r : tensor<2xf32>) "
+      "dimensions = [x] (%a: f32, %b: f32) { linalg.yield %a : f32 }"));
+  // Groups before the keyword (properties, attribute dictionaries with
+  // arrows, the short reduce form) are stepped over.
+  EXPECT_TRUE(checkUnsafeSyntax(
+      "linalg.transpose <{x = affine_map<(d0) -> (d0)>}> {a = \"]\"} "
+      "ins(%x : tensor<2x3xf32>) outs(%y : tensor<3x2xf32>) permutation = [?]"));
+}
+
+TEST(UnsafeSyntax, IgnoresOtherSpellings) {
+  // The generic form goes through the checked attribute parser.
+  EXPECT_FALSE(checkUnsafeSyntax(
+      "\"linalg.transpose\"(%x, %y) <{permutation = array<i64: 1? 0>}>"));
+  // Names in comments, strings, values, aliases and types.
+  EXPECT_FALSE(checkUnsafeSyntax("// linalg.transpose permutation = [?]\n"));
+  EXPECT_FALSE(checkUnsafeSyntax("loc(\"linalg.transpose permutation = [?]\")"));
+  EXPECT_FALSE(checkUnsafeSyntax("%linalg.transpose permutation = [?]"));
+  EXPECT_FALSE(checkUnsafeSyntax("#linalg.transpose permutation = [?]"));
+  // Another keyword first: MLIR's parseKeyword fails cleanly.
+  EXPECT_FALSE(checkUnsafeSyntax("linalg.transpose foo permutation = [?]"));
+  EXPECT_FALSE(checkUnsafeSyntax("linalg.transpose permutation [?]"));
+  EXPECT_FALSE(checkUnsafeSyntax(std::string("ML\xEFR") + transpose("[?]")));
+}
+
+std::string blob(const std::string &hex) {
+  return "%c = arith.constant dense_resource<b> : tensor<1xi32>\n"
+         "{-#\n  dialect_resources: { builtin: { b: \"" + hex + "\" } }\n#-}\n";
+}
+
+TEST(UnsafeSyntax, BlobAlignmentMustBeAllocatable) {
+  EXPECT_FALSE(checkUnsafeSyntax(blob("0x0400000001000000")));
+  EXPECT_FALSE(checkUnsafeSyntax(blob("0x0000010001000000"))); // 65536
+  auto zero = checkUnsafeSyntax(blob("0x0000000001000000"));
+  ASSERT_TRUE(zero);
+  EXPECT_NE(zero->message.find("alignment 0 "), std::string::npos);
+  auto huge = checkUnsafeSyntax(blob("0x0100010001000000"));
+  ASSERT_TRUE(huge);
+  EXPECT_NE(huge->message.find("alignment 65537 "), std::string::npos);
+  // Too short, not hex, or outside the file metadata: not our business.
+  EXPECT_FALSE(checkUnsafeSyntax(blob("0x000000")));
+  EXPECT_FALSE(checkUnsafeSyntax(blob("0x0000000g01")));
+  EXPECT_FALSE(checkUnsafeSyntax("loc(\"0x0000000001000000\")"));
+}
+
 class ShapeSizes : public ::testing::Test {
 protected:
   ShapeSizes() {

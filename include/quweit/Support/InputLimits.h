@@ -37,6 +37,10 @@ constexpr unsigned kMaxNestingDepth = 256;
 /// words, strides, byte offsets) then fits in int64 with room to spare.
 constexpr int64_t kMaxStaticBytes = int64_t(1) << 48;
 
+/// Largest alignment accepted for a resource blob in text (MLIR writes the
+/// element type's alignment: at most 64 in practice).
+constexpr uint32_t kMaxBlobAlignment = 1u << 16;
+
 struct InputProblem {
   size_t offset;       // byte offset into the buffer
   std::string message; // what is wrong
@@ -47,6 +51,22 @@ struct InputProblem {
 /// not scanned: its reader does not recurse per nesting level of regions.
 std::optional<InputProblem> checkTextNesting(llvm::StringRef buffer,
                                              unsigned maxDepth = kMaxNestingDepth);
+
+/// Checks textual IR for custom-form spellings that crash MLIR's own parser
+/// (libMLIR has no assertions): linalg.transpose's `permutation`,
+/// linalg.broadcast's and linalg.reduce's `dimensions` must be a list of
+/// 64-bit integers, because their parsers do not check that the list parsed
+/// before storing it (a null attribute, dereferenced); and a resource blob's
+/// alignment (its first 4 bytes) must be in [1, kMaxBlobAlignment], because
+/// alignment 0 makes the blob allocator abort. Located at the first
+/// character that breaks the rule. Bytecode is not scanned: its reader does
+/// not call custom parsers, and it runs in a child process.
+std::optional<InputProblem> checkUnsafeSyntax(llvm::StringRef buffer);
+
+/// checkTextNesting, then checkUnsafeSyntax: everything checked on text
+/// before MLIR parses it.
+std::optional<InputProblem> checkTextInput(llvm::StringRef buffer,
+                                           unsigned maxDepth = kMaxNestingDepth);
 
 /// Checks that no operation of `module` sits more than `maxDepth` regions
 /// deep. Bytecode is not scanned before parsing, and its reader does not
@@ -73,16 +93,22 @@ mlir::FailureOr<std::string> bytecodeToText(llvm::StringRef buffer,
                                             llvm::StringRef name,
                                             mlir::MLIRContext *context,
                                             std::string &problem,
-                                            unsigned seconds = 60);
+                                            unsigned seconds = 0);
+
+/// The child reader's time limit when bytecodeToText is given none: 5 s plus
+/// 1 s per MiB. A valid model reads in a fraction of that, while corrupt
+/// files can keep MLIR's reader busy for minutes (a 527-byte file found by
+/// fuzz-parse: more than 60 s in upstream mlir-opt too).
+unsigned bytecodeReadSeconds(size_t bytes);
 
 /// Parses the main buffer of `sourceMgr` (text or bytecode) as a module,
-/// with checkTextNesting (text) or bytecodeToText (bytecode) before and
+/// with checkTextInput (text) or bytecodeToText (bytecode) before and
 /// checkShapeSizes after; every problem is
 /// a located diagnostic on `context` and a null result.
 mlir::OwningOpRef<mlir::ModuleOp> parseCheckedModel(llvm::SourceMgr &sourceMgr,
                                                     mlir::MLIRContext *context);
 
-/// Emits checkTextNesting's problem, if any, as a located error on
+/// Emits checkTextInput's problem, if any, as a located error on
 /// `context`; returns failure then.
 mlir::LogicalResult checkNesting(llvm::SourceMgr &sourceMgr,
                                  mlir::MLIRContext *context);

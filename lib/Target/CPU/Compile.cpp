@@ -3,6 +3,7 @@
 #include "quweit/Target/CPU/Compile.h"
 #include "quweit/Pipelines/Pipelines.h"
 #include "ScratchAllocator.h"
+#include "quweit/Support/InputLimits.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Pass/PassManager.h"
@@ -46,6 +47,11 @@ struct Entry {
   std::vector<Port> ports; // arguments first, then results
   /// Why the batch cannot be split over threads ("" if it can).
   std::string notSplittable;
+  /// Largest batch whose buffers (ports and the function's intermediate
+  /// tensors) all stay within quweit::kMaxStaticBytes: beyond it, sizes and
+  /// strides computed from the batch could overflow int64, so the entry
+  /// point refuses it before touching memory.
+  int64_t maxBatch;
 };
 
 /// CPU features an object may need, how to test them with cpuid, and the
@@ -97,6 +103,42 @@ SmallVector<int64_t> viewShape(RankedTensorType type) {
   return shape;
 }
 
+/// Bytes per unit of batch of a tensor whose first dimension is dynamic (the
+/// other dimensions, zero and dynamic ones counted as 1: an upper bound of
+/// the strides), or 0 for other types.
+int64_t bytesPerBatchRow(Type type) {
+  auto tensor = dyn_cast<RankedTensorType>(type);
+  if (!tensor || tensor.getRank() == 0 || !tensor.isDynamicDim(0) ||
+      !tensor.getElementType().isIntOrIndexOrFloat())
+    return 0;
+  Type element = tensor.getElementType();
+  unsigned bits = element.isIndex() ? 64 : element.getIntOrFloatBitWidth();
+  int64_t bytes = std::max<int64_t>(1, (bits + 7) / 8);
+  for (int64_t dim : tensor.getShape().drop_front())
+    if (!ShapedType::isDynamic(dim) &&
+        (llvm::MulOverflow(bytes, std::max<int64_t>(dim, 1), bytes) ||
+         bytes > kMaxStaticBytes))
+      return kMaxStaticBytes; // checkShapeSizes refuses such types anyway
+  return bytes;
+}
+
+/// See Entry::maxBatch.
+int64_t maxBatchOf(func::FuncOp func) {
+  int64_t widest = 1;
+  auto visit = [&](Type type) {
+    widest = std::max(widest, bytesPerBatchRow(type));
+  };
+  for (Type type : func.getFunctionType().getInputs())
+    visit(type);
+  for (Type type : func.getFunctionType().getResults())
+    visit(type);
+  func.walk([&](Operation *op) {
+    for (Type type : op->getResultTypes())
+      visit(type);
+  });
+  return kMaxStaticBytes / widest;
+}
+
 /// Records the public functions' signatures before lowering and checks that
 /// the C ABI can express them.
 llvm::Expected<std::vector<Entry>> collectEntries(ModuleOp module) {
@@ -104,7 +146,7 @@ llvm::Expected<std::vector<Entry>> collectEntries(ModuleOp module) {
   for (auto func : module.getOps<func::FuncOp>()) {
     if (func.isPrivate() || func.isExternal())
       continue;
-    Entry entry{func.getSymName().str(), {}, {}};
+    Entry entry{func.getSymName().str(), {}, {}, 0};
     auto addPort = [&](Type type, std::string name, bool isResult) -> llvm::Error {
       auto tensor = dyn_cast<RankedTensorType>(type);
       if (!tensor || !cType(tensor.getElementType()))
@@ -128,6 +170,7 @@ llvm::Expected<std::vector<Entry>> collectEntries(ModuleOp module) {
     for (const Port &port : entry.ports)
       if (port.type.getRank() == 0 || !port.type.isDynamicDim(0))
         entry.notSplittable = port.name + " has no dynamic batch dimension";
+    entry.maxBatch = maxBatchOf(func);
     func.walk([&](Operation *op) {
       // quweit ops (and the constants and shape queries lowering adds) work
       // row by row; anything else, attention above all, may mix rows.
@@ -229,8 +272,9 @@ std::string headerText(const std::vector<Entry> &entries,
       os << "  (" << describe(port.type) << ")"
          << (port.isResult ? ", written by the call" : "") << "\n";
     }
-    os << " * Returns 0; 1 if batch is negative or differs from a static batch\n"
-       << " * size; 2 if this CPU lacks features the object was compiled for\n"
+    os << " * Returns 0; 1 if batch is negative, larger than " << entry.maxBatch
+       << "\n * (buffers past 2^48 bytes) or differs from a static batch size;\n"
+       << " * 2 if this CPU lacks features the object was compiled for\n"
        << " * (nothing is written then). Threads per call: " << options.threads
        << (options.parallel == "openmp" && options.threads > 1
                ? " (OpenMP: link with -lomp)" : "")
@@ -495,8 +539,10 @@ llvm::Error addEntryWrapper(llvm::Module &module, const Entry &entry,
   llvm::Value *batch = wrapper->getArg(0);
   batch->setName("batch");
 
-  // Refuse a negative batch, or one that contradicts a static batch size.
-  llvm::Value *bad = b.CreateICmpSLT(batch, b.getInt64(0));
+  // Refuse a negative batch, one whose buffers would pass 2^48 bytes (their
+  // size arithmetic could overflow), or one that contradicts a static batch
+  // size. Unsigned, the first two are one comparison.
+  llvm::Value *bad = b.CreateICmpUGT(batch, b.getInt64(entry.maxBatch));
   for (const Port &port : entry.ports)
     if (port.type.getRank() > 0 && !port.type.isDynamicDim(0))
       bad = b.CreateOr(bad, b.CreateICmpNE(batch, b.getInt64(port.type.getDimSize(0))));

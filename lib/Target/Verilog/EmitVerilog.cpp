@@ -17,6 +17,7 @@
 #include "quweit/Target/Verilog/EmitVerilog.h"
 #include "quweit/Dialect/LutArray/LutArray.h"
 #include "quweit/Reference/Npy.h"
+#include "quweit/Support/InputLimits.h"
 
 #include "mlir/Tools/mlir-translate/Translation.h"
 #include "llvm/ADT/StringExtras.h"
@@ -526,6 +527,9 @@ void registerVerilogTranslations() {
           auto module = dyn_cast<ModuleOp>(op);
           if (!module)
             return op->emitError("expected a builtin.module");
+          // As in every tool: no size arithmetic on shapes that overflow it.
+          if (failed(checkShapeSizes(module)))
+            return failure();
           return emitter(module, os);
         },
         [](DialectRegistry &registry) { registry.insert<LutArrayDialect>(); });

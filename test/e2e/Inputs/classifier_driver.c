@@ -66,6 +66,12 @@ int main(int argc, char **argv) {
   if (status != 0) { fprintf(stderr, "quweit_main returned %d\n", status); return 1; }
   /* A negative batch is refused and nothing is written. */
   if (quweit_main(-1, x, scores, classes) != 1) { fprintf(stderr, "negative batch accepted\n"); return 1; }
+  /* So is a batch whose buffers would pass 2^48 bytes (size arithmetic could
+     overflow): refused before the entry point touches memory. */
+  if (quweit_main(INT64_C(1) << 62, x, scores, classes) != 1 || quweit_main(INT64_MAX, x, scores, classes) != 1) {
+    fprintf(stderr, "huge batch accepted\n");
+    return 1;
+  }
   write_npy(argv[3], "<f4", scores, sizeof(float) * rows * k, rows, k);
   write_npy(argv[4], "<i8", classes, sizeof(int64_t) * rows, rows, 0);
   return 0;

@@ -2,7 +2,7 @@
 copies of a valid bytecode file (bytes overwritten, bytes dropped, the file
 truncated at every length up to 64 and then in steps). Each run must exit
 with 0 (the damage hit data that still decodes) or 1 with an 'error:' line;
-never crash or hang (the tools give their child reader 60 s; without a memory
+never crash or hang (the tools give their child reader 5 s + 1 s per MiB; without a memory
 limit, as in ASan builds, a corrupted block count runs into that alarm). Prints
 a summary line."""
 import os

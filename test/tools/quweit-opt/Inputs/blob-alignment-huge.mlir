@@ -1,0 +1,12 @@
+// A dense_resource blob whose alignment (its first 4 bytes) is 2^31.
+func.func @main(%x: tensor<?x2xi32>) -> tensor<?x2xi32> {
+  %c = arith.constant dense_resource<blob> : tensor<2xi32>
+  return %x : tensor<?x2xi32>
+}
+{-#
+  dialect_resources: {
+    builtin: {
+      blob: "0x000000800100000002000000"
+    }
+  }
+#-}
