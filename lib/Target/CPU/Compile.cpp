@@ -285,7 +285,7 @@ std::string headerText(const std::vector<Entry> &entries,
          << cType(port.type.getElementType()) << " *" << port.name;
     os << ");\n\n";
   }
-  os << "/* Calls keep their largest freed temporaries (at most 16 blocks) for\n"
+  os << "/* Calls keep their largest freed temporaries (at most 64 blocks of 64 KiB or more) for\n"
      << " * the next call, so that large batches do not fault in fresh pages on\n"
      << " * every call. This frees them; calls made afterwards still work. */\n"
      << "void " << options.symbolPrefix << "release_scratch(void);\n\n";

@@ -9,13 +9,15 @@
 //
 // The object therefore routes the lowered code's allocations
 // (finalize-memref-to-llvm's generic allocation functions) through a small
-// cache of freed blocks: a free parks the block in one of kSlots slots, an
-// allocation takes the smallest parked block that is large enough. Slots are
+// cache of freed blocks: a free parks a block of at least 64 KiB in one of 64
+// slots, an allocation of at least 64 KiB takes the smallest parked block
+// that is large enough (smaller blocks come from glibc's heap, which does not
+// fault them in again). Slots are
 // taken and filled with atomic exchange/compare-exchange, so concurrent calls
 // (and the batch threads of one call) are safe without locks. A block's
 // capacity is stored in a 16-byte header in front of it; the per-slot
 // capacities only guide the choice and are checked against the header once
-// the block is owned. At most kSlots blocks stay allocated between calls;
+// the block is owned. At most 64 blocks stay allocated between calls;
 // `<prefix>release_scratch()` frees them (docs/abi.md).
 //
 //===----------------------------------------------------------------------===//
@@ -29,7 +31,10 @@ using namespace llvm;
 
 namespace {
 
-constexpr unsigned kSlots = 16;
+constexpr unsigned kSlots = 64;
+/// Smaller blocks come from glibc's heap without page faults; caching them
+/// would only take slots from the large ones.
+constexpr uint64_t kMinCachedBytes = 64 * 1024;
 constexpr uint64_t kHeaderBytes = 16;
 
 struct Runtime {
@@ -79,7 +84,7 @@ struct Runtime {
     BasicBlock *full = BasicBlock::Create(context, "park.full", function);
     Value *capacity = b.CreateLoad(i64, block);
     BasicBlock *entry = b.GetInsertBlock();
-    b.CreateBr(loop);
+    b.CreateCondBr(b.CreateICmpULT(capacity, b.getInt64(kMinCachedBytes)), full, loop);
     b.SetInsertPoint(loop);
     PHINode *index = b.CreatePHI(i64, 2);
     index->addIncoming(b.getInt64(0), entry);
@@ -129,7 +134,7 @@ struct Runtime {
     BasicBlock *fresh = BasicBlock::Create(context, "fresh", function);
     BasicBlock *allocated = BasicBlock::Create(context, "allocated", function);
     BasicBlock *failed = BasicBlock::Create(context, "failed", function);
-    b.CreateBr(scan);
+    b.CreateCondBr(b.CreateICmpULT(size, b.getInt64(kMinCachedBytes)), fresh, scan);
 
     // Best fit by the capacity hints.
     b.SetInsertPoint(scan);
