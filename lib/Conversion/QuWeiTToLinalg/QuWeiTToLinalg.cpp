@@ -551,14 +551,6 @@ struct ConvertQuWeiTToLinalgPass
     RewritePatternSet fused(context);
     populateQuWeiTFusedBitKernelPatterns(fused);
     walkAndApplyPatterns(getOperation(), std::move(fused));
-    SmallVector<Operation *> dead;
-    getOperation()->walk([&](Operation *op) {
-      if (isa<ThermometerOp, UnpackBitsOp>(op) && op->use_empty())
-        dead.push_back(op);
-    });
-    for (Operation *op : dead)
-      op->erase();
-
     RewritePatternSet patterns(context);
     populateQuWeiTToLinalgConversionPatterns(patterns, options);
     if (failed(applyPartialConversion(getOperation(), target, std::move(patterns))))
