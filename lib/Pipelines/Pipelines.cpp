@@ -51,6 +51,9 @@ LogicalResult quweit::buildToLLVMPipeline(OpPassManager &pm,
       "quweit-results-to-out-params,"
       "convert-quweit-to-linalg{lut-codegen=" + options.lutCodegen.getValue() +
       " specialise-max-luts=" + std::to_string(options.specialiseMaxLuts) +
+      (options.targetFeatures.getValue().empty()
+           ? std::string()
+           : " target-features=" + options.targetFeatures.getValue()) +
       "},"
       "func.func(convert-elementwise-to-linalg),"
       // Ops whose output is a tensor.empty written into a result then write
@@ -73,6 +76,9 @@ LogicalResult quweit::buildToLLVMPipeline(OpPassManager &pm,
                 std::to_string(options.matmulTileN) + " parallel=" +
                 (options.threads > 1 ? "1" : "0") + "}),";
   pipeline += "buffer-deallocation-pipeline,";
+  // After deallocation: vpermi2b intrinsic calls have no memory-effect model.
+  pipeline += "quweit-lower-permute-bytes{target-features=" +
+              options.targetFeatures.getValue() + "},";
   if (options.threads > 1)
     pipeline += "convert-linalg-to-parallel-loops,"
                 "convert-scf-to-openmp{num-threads=" +
