@@ -41,10 +41,14 @@ LogicalResult quweit::buildToLLVMPipeline(OpPassManager &pm,
   // An unknown layout reaches quweit-pack-bits, which reports it.
   buildFlattenPipeline(pm);
   std::string pipeline;
-  if (options.layout.getValue() != "none")
+  if (options.layout.getValue() != "none") {
+    // A dynamic batch picks its layout at run time only where small batches
+    // have the fast feature-packed kernel (LUTs across lanes, VBMI).
+    bool vbmi = StringRef(options.targetFeatures.getValue()).contains("+avx512vbmi");
     pipeline += "quweit-pack-bits{layout=" + options.layout.getValue() +
                 " word-bits=" + std::to_string(options.wordBits) +
-                "},canonicalize,";
+                " runtime-dispatch=" + (vbmi ? "1" : "0") + "},canonicalize,";
+  }
   // Results become caller buffers before bufferization, so that one-shot
   // bufferization writes into them directly (docs/abi.md).
   pipeline +=
