@@ -52,8 +52,10 @@ def ConvertQuWeiTToLinalg : Pass<"convert-quweit-to-linalg"> {
     vector compares and assembles the compare masks into words, and
     `group_sum(unpack_bits(words))` (contiguous groups) adds each group's
     words as bit-sliced counters with a carry-save adder tree and reads each
-    sample's count from the count planes. Neither materialises the
-    one-byte-per-bit tensor between the pair. These kernels write into a
+    sample's count from the count planes; in the `feature_packed` layout,
+    `group_sum(unpack_bits(words))` counts each group with one masked
+    population count per word it touches. None of them materialises the
+    one-byte-per-bit tensor between the pair. The bit-sliced kernels write into a
     `memref.alloc` wrapped by `bufferization.to_tensor restrict writable`:
     element-wise `tensor.insert` chains of that length make one-shot
     bufferization's analysis quadratic.
@@ -74,7 +76,7 @@ def ConvertQuWeiTToLinalg : Pass<"convert-quweit-to-linalg"> {
     "::mlir::arith::ArithDialect", "::mlir::linalg::LinalgDialect",
     "::mlir::scf::SCFDialect", "::mlir::tensor::TensorDialect",
     "::mlir::vector::VectorDialect", "::mlir::memref::MemRefDialect",
-    "::mlir::bufferization::BufferizationDialect"
+    "::mlir::bufferization::BufferizationDialect", "::mlir::LLVM::LLVMDialect"
   ];
 }
 
