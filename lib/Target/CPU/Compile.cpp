@@ -634,6 +634,13 @@ llvm::Expected<CompiledModel> compileModel(ModuleOp module,
                                                              : 128;
   if (options.wordBits == 0)
     pipelineOptions.wordBits = triple.isX86() ? simdBits : 64;
+  // Specialised LUT tables become vpternlog immediates where the word is an
+  // AVX-512 register (AVX-512VL for the 128- and 256-bit forms).
+  unsigned words = pipelineOptions.wordBits;
+  pipelineOptions.ternlog =
+      simdBits == 512 &&
+      (words == 512 ||
+       ((words == 128 || words == 256) && subtarget->checkFeatures("+avx512vl")));
   pipelineOptions.matmulTileN = 2 * simdBits / 32;
 
   llvm::Expected<std::vector<Entry>> entries = collectEntries(module);
