@@ -299,14 +299,17 @@ void emitKernel(LLVM::LLVMFuncOp func, const KernelSpec &spec, bool ternlog) {
   Block *exit = b.createBlock(&region, region.end());
   LLVM::ReturnOp::create(b, ValueRange{});
   b.setInsertionPointToEnd(entry);
-  LLVM::BrOp::create(b, ValueRange{zero}, groups ? headers.front() : exit);
+  if (groups)
+    LLVM::BrOp::create(b, ValueRange{zero}, headers.front());
+  else
+    LLVM::BrOp::create(b, ValueRange{}, exit);
 
   llvm::DenseMap<unsigned, Value> immediates;
   ArrayRef<uint8_t> tables(layer.tables);
   int64_t tableSize = int64_t(1) << layer.fanIn;
   for (int64_t group = 0; group < groups; ++group) {
     Block *header = headers[group];
-    Block *body = b.createBlock(&region, Region::iterator(exit));
+    Block *body = b.createBlock(&region, std::next(Region::iterator(header)));
     b.setInsertionPointToEnd(header);
     Value row = header->getArgument(0);
     Value more = LLVM::ICmpOp::create(b, LLVM::ICmpPredicate::slt, row, rows);
