@@ -34,7 +34,7 @@ def ConvertQuWeiTToLinalg : Pass<"convert-quweit-to-linalg"> {
     - `specialise`: each table (fan-in up to 8) is compiled into its own
       logic (quweit-specialise-lut-kernels and quweit-emit-lut-kernels:
       `vpternlog` with computed immediates on AVX-512, Shannon expansion
-      into and/or/xor elsewhere), evaluated row by row in loops of 16 LUTs.
+      into and/or/xor elsewhere), 16 LUTs per straight-line function.
       Fastest, but code grows with the number of LUTs.
     - `auto` (default): `specialise` when the bit-sliced layers under the
       pass's operation (usually the module) hold at most `specialise-max-luts` LUTs in all, `table` otherwise.
@@ -99,9 +99,15 @@ def EmitLutKernels : Pass<"quweit-emit-lut-kernels", "::mlir::ModuleOp"> {
     declaration that carries a `quweit.lut_kernel` dictionary (made by
     `quweit-specialise-lut-kernels`, whose memref arguments the conversion
     expanded into two memref descriptors: allocated and aligned pointer,
-    offset, 2 sizes, 2 strides) an internal body: loops over the word rows,
-    16 LUTs per loop, in which each LUT is straight-line code: loads of its
-    input words, its truth table as logic, a store.
+    offset, 2 sizes, 2 strides) an internal body: a loop over the word rows
+    that calls, per row, one internal straight-line function per 16 LUTs
+    (`@<kernel>_luts<first>(input row, output words)`): loads of the LUTs'
+    input words (each once), each truth table as logic, a store per LUT. No
+    loops in the per-LUT code keeps LLVM's loop passes (strength reduction
+    above all) from seeing hundreds of addresses per loop. All of these
+    functions carry the LLVM function attribute `quweit-lut-kernel`:
+    quweit-compile keeps them out of LLVM's middle end (they are final code)
+    and links them back for the code generator.
 
     The logic of a table has two forms:
     - `ternlog=1` (x86 with AVX-512; words of 128, 256 or 512 bits, the

@@ -33,10 +33,10 @@ using namespace quweit::lowering;
 
 namespace {
 
-/// LUTs per loop over the word rows: each input word is loaded once per loop
-/// body, and the body stays small enough for the instruction cache and for
-/// LLVM's schedulers (superlinear in the block size: 128 LUTs per body made
-/// P1 take minutes to compile).
+/// LUTs per straight-line function: each input word is loaded once per
+/// function, and the block stays small enough for LLVM's instruction
+/// selection and schedulers (superlinear in the block size: 128 LUTs per
+/// block made P1 take minutes to compile).
 constexpr int64_t kLutsPerLoop = 16;
 
 /// Values in a memref descriptor of rank 2 after func-to-llvm: allocated and
@@ -253,6 +253,68 @@ StringRef ternlogIntrinsic(unsigned bits) {
   }
 }
 
+/// Straight-line code of the LUTs [first, last) for one row of words:
+/// `in` and `out` point at the row's first words.
+void emitGroup(ImplicitLocOpBuilder &b, LLVM::LLVMFuncOp group,
+               const KernelSpec &spec, Type compute, StringRef intrinsic,
+               int64_t first, int64_t last) {
+  const SpecialisedLayer &layer = spec.layer;
+  unsigned bits = spec.word.getWidth();
+  unsigned alignment = std::min(bits / 8, 8u);
+  auto ptr = LLVM::LLVMPointerType::get(b.getContext());
+  Block *entry = group.addEntryBlock(b);
+  b.setInsertionPointToStart(entry);
+  auto constant = [&](int64_t value) -> Value {
+    if (auto vector = dyn_cast<VectorType>(compute))
+      return LLVM::ConstantOp::create(
+          b, compute, DenseElementsAttr::get(vector, APInt(64, value, true)));
+    return LLVM::ConstantOp::create(b, compute, b.getIntegerAttr(compute, value));
+  };
+  Value zeros = constant(0), ones = constant(-1);
+  Value in = group.getArgument(0), out = group.getArgument(1);
+  llvm::DenseMap<int64_t, Value> inputWords;
+  auto inputWord = [&](int64_t column) {
+    Value &slot = inputWords[column];
+    if (!slot) {
+      Value address = LLVM::GEPOp::create(b, ptr, spec.word, in,
+                                          ArrayRef<LLVM::GEPArg>{int32_t(column)});
+      slot = LLVM::LoadOp::create(b, compute, address, alignment);
+    }
+    return slot;
+  };
+  llvm::DenseMap<unsigned, Value> immediates;
+  ArrayRef<uint8_t> tables(layer.tables);
+  int64_t tableSize = int64_t(1) << layer.fanIn;
+  for (int64_t j = first; j < last; ++j) {
+    SmallVector<Value> x;
+    for (int64_t slot = 0; slot < layer.fanIn; ++slot)
+      x.push_back(inputWord(layer.mapping[j * layer.fanIn + slot]));
+    Value value = TableLogic(b, compute, intrinsic, zeros, ones, x, immediates)
+                      .build(tables.slice(j * tableSize, tableSize));
+    Value address = LLVM::GEPOp::create(b, ptr, spec.word, out,
+                                        ArrayRef<LLVM::GEPArg>{int32_t(j - first)});
+    LLVM::StoreOp::create(b, value, address, alignment);
+  }
+  LLVM::ReturnOp::create(b, ValueRange{});
+}
+
+/// Marks the kernel's functions for quweit-compile, which keeps LLVM's
+/// middle end off them (they are final already, and its passes took ~14 s
+/// on P1's 8192 LUTs) but lets the code generator optimise them.
+constexpr llvm::StringLiteral kLLVMKernelAttr = "quweit-lut-kernel";
+
+void markKernelFunction(LLVM::LLVMFuncOp func) {
+  func.setLinkage(LLVM::Linkage::Internal);
+  func.setPassthroughAttr(
+      ArrayAttr::get(func.getContext(), {StringAttr::get(func.getContext(),
+                                                         kLLVMKernelAttr)}));
+}
+
+/// The kernel: a loop over the word rows that calls, per row, one
+/// straight-line function per group of kLutsPerLoop LUTs. Functions without
+/// loops keep the loop passes of LLVM (strength reduction above all) from
+/// seeing hundreds of address computations per loop; a call per 16 LUTs
+/// (~250 vector instructions) costs little.
 void emitKernel(LLVM::LLVMFuncOp func, const KernelSpec &spec, bool ternlog) {
   MLIRContext *context = func.getContext();
   OpBuilder builder(context);
@@ -263,19 +325,27 @@ void emitKernel(LLVM::LLVMFuncOp func, const KernelSpec &spec, bool ternlog) {
   Type compute = bits > 64 ? Type(VectorType::get({bits / 64}, b.getI64Type()))
                            : Type(spec.word);
   StringRef intrinsic = ternlog ? ternlogIntrinsic(bits) : "";
-  unsigned alignment = std::min(bits / 8, 8u);
   auto ptr = LLVM::LLVMPointerType::get(context);
   Type i64 = b.getI64Type();
 
+  // The group functions, after the kernel.
+  SmallVector<LLVM::LLVMFuncOp> groups;
+  auto groupType = LLVM::LLVMFunctionType::get(LLVM::LLVMVoidType::get(context),
+                                               {ptr, ptr});
+  b.setInsertionPointAfter(func);
+  for (int64_t first = 0; first < layer.numLuts; first += kLutsPerLoop) {
+    auto group = LLVM::LLVMFuncOp::create(
+        b, (func.getSymName() + "_luts" + Twine(first)).str(), groupType);
+    markKernelFunction(group);
+    group.setNoInline(true);
+    OpBuilder::InsertionGuard guard(b);
+    emitGroup(b, group, spec, compute, intrinsic, first,
+              std::min(layer.numLuts, first + kLutsPerLoop));
+    groups.push_back(group);
+  }
+
   Block *entry = func.addEntryBlock(builder);
   b.setInsertionPointToStart(entry);
-  auto constant = [&](int64_t value) -> Value {
-    if (auto vector = dyn_cast<VectorType>(compute))
-      return LLVM::ConstantOp::create(
-          b, compute, DenseElementsAttr::get(vector, APInt(64, value, true)));
-    return LLVM::ConstantOp::create(b, compute, b.getIntegerAttr(compute, value));
-  };
-  Value zeros = constant(0), ones = constant(-1);
   Value zero = LLVM::ConstantOp::create(b, i64, int64_t(0));
   Value one = LLVM::ConstantOp::create(b, i64, int64_t(1));
   Value inStride = LLVM::ConstantOp::create(b, i64, spec.inputRowStride);
@@ -288,68 +358,34 @@ void emitKernel(LLVM::LLVMFuncOp func, const KernelSpec &spec, bool ternlog) {
   };
   Value inBase = base(0), outBase = base(1);
   Value rows = func.getArgument(kDescriptorValues + 3);
-
-  // Per group of LUTs: header(row) -> body -> header(row + 1), then the next
-  // group's header(0); the last header exits.
-  int64_t groups = llvm::divideCeil(layer.numLuts, kLutsPerLoop);
-  SmallVector<Block *> headers;
   Region &region = func.getBody();
-  for (int64_t group = 0; group < groups; ++group)
-    headers.push_back(b.createBlock(&region, region.end(), {i64}, {b.getLoc()}));
+  Block *header = b.createBlock(&region, region.end(), {i64}, {b.getLoc()});
+  Block *body = b.createBlock(&region, region.end());
   Block *exit = b.createBlock(&region, region.end());
   LLVM::ReturnOp::create(b, ValueRange{});
   b.setInsertionPointToEnd(entry);
-  if (groups)
-    LLVM::BrOp::create(b, ValueRange{zero}, headers.front());
-  else
-    LLVM::BrOp::create(b, ValueRange{}, exit);
-
-  llvm::DenseMap<unsigned, Value> immediates;
-  ArrayRef<uint8_t> tables(layer.tables);
-  int64_t tableSize = int64_t(1) << layer.fanIn;
-  for (int64_t group = 0; group < groups; ++group) {
-    Block *header = headers[group];
-    Block *body = b.createBlock(&region, std::next(Region::iterator(header)));
-    b.setInsertionPointToEnd(header);
-    Value row = header->getArgument(0);
-    Value more = LLVM::ICmpOp::create(b, LLVM::ICmpPredicate::slt, row, rows);
-    Block *next = group + 1 < groups ? headers[group + 1] : exit;
-    LLVM::CondBrOp::create(b, more, body, ValueRange{}, next,
-                           group + 1 < groups ? ValueRange{zero} : ValueRange{});
-
-    b.setInsertionPointToEnd(body);
-    Value inRow = LLVM::GEPOp::create(
-        b, ptr, spec.word, inBase,
-        ArrayRef<LLVM::GEPArg>{Value(LLVM::MulOp::create(b, row, inStride))});
-    Value outRow = LLVM::GEPOp::create(
-        b, ptr, spec.word, outBase,
-        ArrayRef<LLVM::GEPArg>{Value(LLVM::MulOp::create(b, row, outStride))});
-    llvm::DenseMap<int64_t, Value> inputWords;
-    auto inputWord = [&](int64_t column) {
-      Value &slot = inputWords[column];
-      if (!slot) {
-        Value address = LLVM::GEPOp::create(
-            b, ptr, spec.word, inRow, ArrayRef<LLVM::GEPArg>{int32_t(column)});
-        slot = LLVM::LoadOp::create(b, compute, address, alignment);
-      }
-      return slot;
-    };
-    int64_t last = std::min(layer.numLuts, (group + 1) * kLutsPerLoop);
-    for (int64_t j = group * kLutsPerLoop; j < last; ++j) {
-      SmallVector<Value> x;
-      for (int64_t slot = 0; slot < layer.fanIn; ++slot)
-        x.push_back(inputWord(layer.mapping[j * layer.fanIn + slot]));
-      Value value = TableLogic(b, compute, intrinsic, zeros, ones, x, immediates)
-                        .build(tables.slice(j * tableSize, tableSize));
-      Value address = LLVM::GEPOp::create(b, ptr, spec.word, outRow,
-                                          ArrayRef<LLVM::GEPArg>{int32_t(j)});
-      LLVM::StoreOp::create(b, value, address, alignment);
-    }
-    Value nextRow = LLVM::AddOp::create(b, row, one);
-    LLVM::BrOp::create(b, ValueRange{nextRow}, header);
+  LLVM::BrOp::create(b, ValueRange{zero}, header);
+  b.setInsertionPointToEnd(header);
+  Value row = header->getArgument(0);
+  Value more = LLVM::ICmpOp::create(b, LLVM::ICmpPredicate::slt, row, rows);
+  LLVM::CondBrOp::create(b, more, body, exit);
+  b.setInsertionPointToEnd(body);
+  Value inRow = LLVM::GEPOp::create(
+      b, ptr, spec.word, inBase,
+      ArrayRef<LLVM::GEPArg>{Value(LLVM::MulOp::create(b, row, inStride))});
+  Value outRow = LLVM::GEPOp::create(
+      b, ptr, spec.word, outBase,
+      ArrayRef<LLVM::GEPArg>{Value(LLVM::MulOp::create(b, row, outStride))});
+  for (auto [index, group] : llvm::enumerate(groups)) {
+    Value outGroup = LLVM::GEPOp::create(
+        b, ptr, spec.word, outRow,
+        ArrayRef<LLVM::GEPArg>{int32_t(index * kLutsPerLoop)});
+    LLVM::CallOp::create(b, group, ValueRange{inRow, outGroup});
   }
+  LLVM::BrOp::create(b, ValueRange{Value(LLVM::AddOp::create(b, row, one))},
+                     header);
   func->removeAttr(kLutKernelAttrName);
-  func.setLinkage(LLVM::Linkage::Internal);
+  markKernelFunction(func);
 }
 
 struct EmitLutKernelsPass

@@ -10,32 +10,49 @@
 // LUT 2: in[0] & majority (the mux's constant 0 cofactor folded: 0xC0).
 // LUT 3: constant 1, LUT 4: the input in[2] itself, LUT 5: not in[0] (0x55).
 // Each input word is loaded once per loop body.
+// The kernel loops over the word rows and calls one straight-line function
+// per 16 LUTs with the row's first input and output words.
 // TERN-LABEL: llvm.func internal @__quweit_lut_kernel(
 // TERN-SAME: %[[INA:[^:]*]]: !llvm.ptr, %[[IN:[^:]*]]: !llvm.ptr, %[[INOFF:[^:]*]]: i64,
-// TERN-DAG: %[[ONES:.*]] = llvm.mlir.constant(dense<-1> : vector<8xi64>) : vector<8xi64>
+// TERN-SAME: %[[OUT:arg8]]: !llvm.ptr, %[[OUTOFF:arg9]]: i64, %[[ROWS:arg10]]: i64,
+// TERN-SAME: passthrough = ["quweit-lut-kernel"]
 // TERN-DAG: %[[C5:.*]] = llvm.mlir.constant(5 : i64) : i64
-// TERN-DAG: %[[MAJ:.*]] = llvm.mlir.constant(232 : i32) : i32
-// TERN-DAG: %[[XOR3:.*]] = llvm.mlir.constant(150 : i32) : i32
-// TERN-DAG: %[[MUX:.*]] = llvm.mlir.constant(202 : i32) : i32
-// TERN-DAG: %[[AND:.*]] = llvm.mlir.constant(192 : i32) : i32
-// TERN-DAG: %[[NOT:.*]] = llvm.mlir.constant(85 : i32) : i32
-// TERN: %[[BASE:.*]] = llvm.getelementptr %[[IN]][%[[INOFF]]] : (!llvm.ptr, i64) -> !llvm.ptr, i512
+// TERN-DAG: %[[C6:.*]] = llvm.mlir.constant(6 : i64) : i64
+// TERN: %[[INBASE:.*]] = llvm.getelementptr %[[IN]][%[[INOFF]]] : (!llvm.ptr, i64) -> !llvm.ptr, i512
+// TERN: %[[OUTBASE:.*]] = llvm.getelementptr %[[OUT]][%[[OUTOFF]]] : (!llvm.ptr, i64) -> !llvm.ptr, i512
 // TERN: ^bb1(%[[ROW:.*]]: i64):
-// TERN: llvm.cond_br %{{.*}}, ^bb2, ^bb3
+// TERN: %[[MORE:.*]] = llvm.icmp "slt" %[[ROW]], %[[ROWS]]
+// TERN: llvm.cond_br %[[MORE]], ^bb2, ^bb3
 // TERN: ^bb2:
-// TERN: %[[OFF:.*]] = llvm.mul %[[ROW]], %[[C5]] : i64
-// TERN: %[[ROWP:.*]] = llvm.getelementptr %[[BASE]][%[[OFF]]]
-// TERN: %[[P4:.*]] = llvm.getelementptr %[[ROWP]][4] : (!llvm.ptr) -> !llvm.ptr, i512
+// TERN: %[[INOFS:.*]] = llvm.mul %[[ROW]], %[[C5]] : i64
+// TERN: %[[INROW:.*]] = llvm.getelementptr %[[INBASE]][%[[INOFS]]]
+// TERN: %[[OUTOFS:.*]] = llvm.mul %[[ROW]], %[[C6]] : i64
+// TERN: %[[OUTROW:.*]] = llvm.getelementptr %[[OUTBASE]][%[[OUTOFS]]]
+// TERN: %[[OUTG:.*]] = llvm.getelementptr %[[OUTROW]][0]
+// TERN: llvm.call @__quweit_lut_kernel_luts0(%[[INROW]], %[[OUTG]])
+// TERN: llvm.br ^bb1
+// TERN: ^bb3:
+// TERN-NEXT: llvm.return
+// TERN-LABEL: llvm.func internal @__quweit_lut_kernel_luts0(
+// TERN-SAME: %[[X:.*]]: !llvm.ptr, %[[Y:.*]]: !llvm.ptr) attributes {no_inline, passthrough = ["quweit-lut-kernel"]}
+// TERN-DAG: %[[NOT:.*]] = llvm.mlir.constant(85 : i32) : i32
+// TERN-DAG: %[[AND:.*]] = llvm.mlir.constant(192 : i32) : i32
+// TERN-DAG: %[[MUX:.*]] = llvm.mlir.constant(202 : i32) : i32
+// TERN-DAG: %[[XOR3:.*]] = llvm.mlir.constant(150 : i32) : i32
+// TERN-DAG: %[[MAJ:.*]] = llvm.mlir.constant(232 : i32) : i32
+// TERN-DAG: %[[ONES:.*]] = llvm.mlir.constant(dense<-1> : vector<8xi64>) : vector<8xi64>
+// TERN: %[[P4:.*]] = llvm.getelementptr %[[X]][4] : (!llvm.ptr) -> !llvm.ptr, i512
 // TERN: %[[X4:.*]] = llvm.load %[[P4]] {alignment = 8 : i64} : !llvm.ptr -> vector<8xi64>
 // TERN: %[[X1:.*]] = llvm.load
 // TERN: %[[X2:.*]] = llvm.load
 // TERN-NOT: llvm.load
 // TERN: %[[M:.*]] = llvm.call_intrinsic "llvm.x86.avx512.pternlog.q.512"(%[[X2]], %[[X1]], %[[X4]], %[[MAJ]])
-// TERN: llvm.store %[[M]], %{{.*}} {alignment = 8 : i64} : vector<8xi64>, !llvm.ptr
+// TERN: %[[Q0:.*]] = llvm.getelementptr %[[Y]][0]
+// TERN: llvm.store %[[M]], %[[Q0]] {alignment = 8 : i64} : vector<8xi64>, !llvm.ptr
 // TERN: %[[X3:.*]] = llvm.load
 // TERN-DAG: %[[M1:.*]] = llvm.call_intrinsic "llvm.x86.avx512.pternlog.q.512"(%[[X2]], %[[X1]], %[[X4]], %[[MAJ]])
-// TERN-DAG: %[[X:.*]] = llvm.call_intrinsic "llvm.x86.avx512.pternlog.q.512"(%[[X2]], %[[X1]], %[[X4]], %[[XOR3]])
-// TERN: %[[SEL:.*]] = llvm.call_intrinsic "llvm.x86.avx512.pternlog.q.512"(%[[X3]], %[[X]], %[[M1]], %[[MUX]])
+// TERN-DAG: %[[XO:.*]] = llvm.call_intrinsic "llvm.x86.avx512.pternlog.q.512"(%[[X2]], %[[X1]], %[[X4]], %[[XOR3]])
+// TERN: %[[SEL:.*]] = llvm.call_intrinsic "llvm.x86.avx512.pternlog.q.512"(%[[X3]], %[[XO]], %[[M1]], %[[MUX]])
 // TERN: llvm.store %[[SEL]]
 // TERN: %[[X0:.*]] = llvm.load
 // TERN: %[[M2:.*]] = llvm.call_intrinsic "llvm.x86.avx512.pternlog.q.512"(%[[X2]], %[[X1]], %[[X4]], %[[MAJ]])
@@ -44,14 +61,13 @@
 // TERN: llvm.store %[[ONES]]
 // TERN: llvm.store %[[X2]]
 // TERN: %[[N:.*]] = llvm.call_intrinsic "llvm.x86.avx512.pternlog.q.512"(%[[X2]], %[[X1]], %[[X0]], %[[NOT]])
-// TERN: llvm.store %[[N]]
-// TERN: llvm.br ^bb1
-// TERN: ^bb3:
+// TERN: %[[Q5:.*]] = llvm.getelementptr %[[Y]][5]
+// TERN: llvm.store %[[N]], %[[Q5]]
 // TERN-NEXT: llvm.return
 // TERN-NOT: quweit.lut_kernel
 
 // Without ternlog: Shannon expansion into and/or/xor.
-// BOOL-LABEL: llvm.func internal @__quweit_lut_kernel(
+// BOOL-LABEL: llvm.func internal @__quweit_lut_kernel_luts0(
 // BOOL-NOT: call_intrinsic
 // BOOL: llvm.and {{.*}} : vector<8xi64>
 // BOOL: llvm.xor {{.*}} : vector<8xi64>
@@ -71,13 +87,18 @@ llvm.func @__quweit_lut_kernel(!llvm.ptr, !llvm.ptr, i64, i64, i64, i64, i64,
 
 // -----
 
-// 64-bit words: no ternlog even when asked, 17 LUTs make two loops of 16 and 1.
-// TERN-LABEL: llvm.func internal @scalar
+// 64-bit words: no ternlog even when asked; 17 LUTs make two functions of 16
+// and 1, the second called with the output row's 16th word.
+// TERN-LABEL: llvm.func internal @scalar(
+// TERN: llvm.call @scalar_luts0(%[[ROW:.*]], %{{.*}})
+// TERN: %[[OUT16:.*]] = llvm.getelementptr %{{.*}}[16] : (!llvm.ptr) -> !llvm.ptr, i64
+// TERN: llvm.call @scalar_luts16(%[[ROW]], %[[OUT16]])
+// TERN-LABEL: llvm.func internal @scalar_luts0(
 // TERN-NOT: call_intrinsic
-// TERN: llvm.cond_br %{{.*}}, ^bb2, ^bb3(%{{.*}} : i64)
 // TERN: llvm.and {{.*}} : i64
-// TERN: llvm.cond_br %{{.*}}, ^bb4, ^bb5
-// TERN: ^bb5:
+// TERN-LABEL: llvm.func internal @scalar_luts16(
+// TERN: llvm.and {{.*}} : i64
+// TERN: llvm.store {{.*}} {alignment = 8 : i64} : i64, !llvm.ptr
 // TERN-NEXT: llvm.return
 llvm.func @scalar(!llvm.ptr, !llvm.ptr, i64, i64, i64, i64, i64,
                   !llvm.ptr, !llvm.ptr, i64, i64, i64, i64, i64)
@@ -88,11 +109,12 @@ llvm.func @scalar(!llvm.ptr, !llvm.ptr, i64, i64, i64, i64, i64,
 
 // -----
 
-// No LUTs: the kernel returns at once.
+// No LUTs: the row loop calls nothing.
 // TERN-LABEL: llvm.func internal @empty
-// TERN: llvm.br ^bb1
-// TERN-NEXT: ^bb1:
-// TERN-NEXT: llvm.return
+// TERN: ^bb2:
+// TERN-NOT: llvm.call
+// TERN: llvm.return
+// TERN-NOT: llvm.func
 llvm.func @empty(!llvm.ptr, !llvm.ptr, i64, i64, i64, i64, i64,
                  !llvm.ptr, !llvm.ptr, i64, i64, i64, i64, i64)
     attributes {quweit.lut_kernel = {
