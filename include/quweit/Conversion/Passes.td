@@ -99,12 +99,13 @@ def EmitLutKernels : Pass<"quweit-emit-lut-kernels", "::mlir::ModuleOp"> {
     declaration that carries a `quweit.lut_kernel` dictionary (made by
     `quweit-specialise-lut-kernels`, whose memref arguments the conversion
     expanded into two memref descriptors: allocated and aligned pointer,
-    offset, 2 sizes, 2 strides) an internal body: a loop over the word rows
-    that calls, per row, one internal straight-line function per 16 LUTs
-    (`@<kernel>_luts<first>(input row, output words)`): loads of the LUTs'
-    input words (each once), each truth table as logic, a store per LUT. No
-    loops in the per-LUT code keeps LLVM's loop passes (strength reduction
-    above all) from seeing hundreds of addresses per loop. All of these
+    offset, 2 sizes, 2 strides) an internal body: for each group of 16 LUTs,
+    for each word row, a call (through a switch on the group) of the group's
+    internal straight-line function `@<kernel>_luts<first>(input row, output
+    words)`: loads of the LUTs' input words (each once), each truth table as
+    logic, a store per LUT. Group-major order keeps a group's code in the
+    instruction cache for all rows; no loops in the per-LUT code, and one loop
+    nest in the kernel, keep LLVM's loop passes cheap. All of these
     functions carry the LLVM function attribute `quweit-lut-kernel`:
     quweit-compile keeps them out of LLVM's middle end (they are final code)
     and links them back for the code generator.

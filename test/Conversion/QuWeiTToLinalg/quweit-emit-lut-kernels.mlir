@@ -10,8 +10,9 @@
 // LUT 2: in[0] & majority (the mux's constant 0 cofactor folded: 0xC0).
 // LUT 3: constant 1, LUT 4: the input in[2] itself, LUT 5: not in[0] (0x55).
 // Each input word is loaded once per loop body.
-// The kernel loops over the word rows and calls one straight-line function
-// per 16 LUTs with the row's first input and output words.
+// The kernel loops over groups of 16 LUTs, then word rows, and calls the
+// group's straight-line function (a switch on the group) with the row's
+// first input word and the group's first output word.
 // TERN-LABEL: llvm.func internal @__quweit_lut_kernel(
 // TERN-SAME: %[[INA:[^:]*]]: !llvm.ptr, %[[IN:[^:]*]]: !llvm.ptr, %[[INOFF:[^:]*]]: i64,
 // TERN-SAME: %[[OUT:arg8]]: !llvm.ptr, %[[OUTOFF:arg9]]: i64, %[[ROWS:arg10]]: i64,
@@ -20,19 +21,28 @@
 // TERN-DAG: %[[C6:.*]] = llvm.mlir.constant(6 : i64) : i64
 // TERN: %[[INBASE:.*]] = llvm.getelementptr %[[IN]][%[[INOFF]]] : (!llvm.ptr, i64) -> !llvm.ptr, i512
 // TERN: %[[OUTBASE:.*]] = llvm.getelementptr %[[OUT]][%[[OUTOFF]]] : (!llvm.ptr, i64) -> !llvm.ptr, i512
-// TERN: ^bb1(%[[ROW:.*]]: i64):
+// TERN: ^bb1(%[[GROUP:.*]]: i64):
+// TERN: %[[GROUPS:.*]] = llvm.mlir.constant(1 : i64) : i64
+// TERN: llvm.icmp "slt" %[[GROUP]], %[[GROUPS]]
+// TERN: llvm.cond_br %{{.*}}, ^bb2(%{{.*}} : i64), ^bb6
+// TERN: ^bb2(%[[ROW:.*]]: i64):
 // TERN: %[[MORE:.*]] = llvm.icmp "slt" %[[ROW]], %[[ROWS]]
-// TERN: llvm.cond_br %[[MORE]], ^bb2, ^bb3
-// TERN: ^bb2:
+// TERN: llvm.cond_br %[[MORE]], ^bb3, ^bb5
+// TERN: ^bb3:
 // TERN: %[[INOFS:.*]] = llvm.mul %[[ROW]], %[[C5]] : i64
 // TERN: %[[INROW:.*]] = llvm.getelementptr %[[INBASE]][%[[INOFS]]]
 // TERN: %[[OUTOFS:.*]] = llvm.mul %[[ROW]], %[[C6]] : i64
 // TERN: %[[OUTROW:.*]] = llvm.getelementptr %[[OUTBASE]][%[[OUTOFS]]]
-// TERN: %[[OUTG:.*]] = llvm.getelementptr %[[OUTROW]][0]
-// TERN: llvm.call @__quweit_lut_kernel_luts0(%[[INROW]], %[[OUTG]])
-// TERN: llvm.br ^bb1
-// TERN: ^bb3:
+// TERN: %[[C16:.*]] = llvm.mlir.constant(16 : i64) : i64
+// TERN: %[[FIRST:.*]] = llvm.mul %[[GROUP]], %[[C16]] : i64
+// TERN: %[[OUTG:.*]] = llvm.getelementptr %[[OUTROW]][%[[FIRST]]]
+// TERN: llvm.switch %[[GROUP]] : i64, ^bb4 [
+// TERN-NEXT: 0: ^bb7
+// TERN: ^bb6:
 // TERN-NEXT: llvm.return
+// TERN: ^bb7:
+// TERN-NEXT: llvm.call @__quweit_lut_kernel_luts0(%[[INROW]], %[[OUTG]])
+// TERN-NEXT: llvm.br ^bb4
 // TERN-LABEL: llvm.func internal @__quweit_lut_kernel_luts0(
 // TERN-SAME: %[[X:.*]]: !llvm.ptr, %[[Y:.*]]: !llvm.ptr) attributes {no_inline, passthrough = ["quweit-lut-kernel"]}
 // TERN-DAG: %[[NOT:.*]] = llvm.mlir.constant(85 : i32) : i32
@@ -88,11 +98,15 @@ llvm.func @__quweit_lut_kernel(!llvm.ptr, !llvm.ptr, i64, i64, i64, i64, i64,
 // -----
 
 // 64-bit words: no ternlog even when asked; 17 LUTs make two functions of 16
-// and 1, the second called with the output row's 16th word.
+// and 1.
 // TERN-LABEL: llvm.func internal @scalar(
-// TERN: llvm.call @scalar_luts0(%[[ROW:.*]], %{{.*}})
-// TERN: %[[OUT16:.*]] = llvm.getelementptr %{{.*}}[16] : (!llvm.ptr) -> !llvm.ptr, i64
-// TERN: llvm.call @scalar_luts16(%[[ROW]], %[[OUT16]])
+// TERN: llvm.switch
+// TERN-NEXT: 0: ^[[G0:bb[0-9]+]],
+// TERN-NEXT: 1: ^[[G1:bb[0-9]+]]
+// TERN: ^[[G0]]:
+// TERN-NEXT: llvm.call @scalar_luts0(
+// TERN: ^[[G1]]:
+// TERN-NEXT: llvm.call @scalar_luts16(
 // TERN-LABEL: llvm.func internal @scalar_luts0(
 // TERN-NOT: call_intrinsic
 // TERN: llvm.and {{.*}} : i64
@@ -109,9 +123,9 @@ llvm.func @scalar(!llvm.ptr, !llvm.ptr, i64, i64, i64, i64, i64,
 
 // -----
 
-// No LUTs: the row loop calls nothing.
+// No LUTs: the loops call nothing.
 // TERN-LABEL: llvm.func internal @empty
-// TERN: ^bb2:
+// TERN: llvm.mlir.constant(0 : i64) : i64
 // TERN-NOT: llvm.call
 // TERN: llvm.return
 // TERN-NOT: llvm.func
