@@ -1,10 +1,10 @@
 //===- EmitLutKernels.cpp - specialised LUT kernels as LLVM dialect code --===//
 //
 // Defines the kernel declarations that quweit-specialise-lut-kernels made
-// (after func-to-llvm: two memref descriptors, `in` and `out`) as loops over
-// the word rows, 16 LUTs per loop, each LUT straight-line code. Built
-// directly as LLVM dialect ops at the end of the pipeline, so that no other
-// MLIR pass sees the ~30 operations per LUT.
+// (after func-to-llvm: two memref descriptors, `in` and `out`): per group of
+// 16 LUTs a loop over the word rows calling the group's straight-line
+// function. Built directly as LLVM dialect ops at the end of the pipeline,
+// so that no other MLIR pass sees the ~30 operations per LUT.
 //
 // With `ternlog`, a table of fan-in n becomes 2^(n-3) cofactors over its
 // lowest three inputs, one AVX-512 `vpternlog` each with the cofactor's
@@ -301,13 +301,11 @@ void emitGroup(ImplicitLocOpBuilder &b, LLVM::LLVMFuncOp group,
 /// Marks the kernel's functions for quweit-compile, which keeps LLVM's
 /// middle end off them (they are final already, and its passes took ~14 s
 /// on P1's 8192 LUTs) but lets the code generator optimise them.
-constexpr llvm::StringLiteral kLLVMKernelAttr = "quweit-lut-kernel";
-
 void markKernelFunction(LLVM::LLVMFuncOp func) {
   func.setLinkage(LLVM::Linkage::Internal);
   func.setPassthroughAttr(
       ArrayAttr::get(func.getContext(), {StringAttr::get(func.getContext(),
-                                                         kLLVMKernelAttr)}));
+                                                         kLutKernelFunctionAttr)}));
 }
 
 /// The kernel: per group of kLutsPerLoop LUTs, a loop over the word rows

@@ -36,13 +36,14 @@ using namespace quweit::lowering;
 namespace {
 
 /// The row stride (in words) of a rank-2 buffer whose rows are contiguous
-/// words, or failure (also for no buffer). The kernel addresses words as base + offset +
-/// row * stride + column with the stride as a constant.
+/// words, or failure (also for no buffer). The kernel addresses words as
+/// base + offset + row * stride + column with the stride as a constant.
 FailureOr<int64_t> rowStride(MemRefType type) {
   SmallVector<int64_t> strides;
   int64_t offset;
   if (!type || type.getRank() != 2 ||
-      failed(type.getStridesAndOffset(strides, offset)) || strides[1] != 1 || ShapedType::isDynamic(strides[0]))
+      failed(type.getStridesAndOffset(strides, offset)) || strides[1] != 1 ||
+      ShapedType::isDynamic(strides[0]))
     return failure();
   return strides[0];
 }
@@ -69,8 +70,8 @@ struct SpecialiseLutKernelsPass
       // evaluation.
       FailureOr<int64_t> inStride = rowStride(in);
       FailureOr<int64_t> outStride = rowStride(out);
-      if (failed(inStride) || failed(outStride) || out.isDynamicDim(1) || in.isDynamicDim(1) ||
-          in.getElementType() != out.getElementType() ||
+      if (failed(inStride) || failed(outStride) || out.isDynamicDim(1) ||
+          in.isDynamicDim(1) || in.getElementType() != out.getElementType() ||
           !in.getElementType().isSignlessInteger()) {
         op->removeAttr(kSpecialiseAttrName);
         continue;

@@ -1,6 +1,7 @@
 //===- Compile.cpp - compile a QuWeiT model to a native object ------------===//
 
 #include "quweit/Target/CPU/Compile.h"
+#include "quweit/Conversion/QuWeiTToLinalg/QuWeiTToLinalg.h"
 #include "quweit/Pipelines/Pipelines.h"
 #include "ScratchAllocator.h"
 #include "quweit/Support/InputLimits.h"
@@ -578,10 +579,6 @@ llvm::Error addEntryWrapper(llvm::Module &module, const Entry &entry,
   return llvm::Error::success();
 }
 
-/// Function attribute of the functions of specialised LUT kernels
-/// (quweit-emit-lut-kernels).
-constexpr llvm::StringLiteral kLutKernelAttr = "quweit-lut-kernel";
-
 /// Moves the specialised LUT kernels (straight-line code in the final form,
 /// ~25 instructions per LUT) out of `module` into a module of their own,
 /// leaving declarations for their callers, so that LLVM's middle end does not
@@ -592,7 +589,7 @@ constexpr llvm::StringLiteral kLutKernelAttr = "quweit-lut-kernel";
 std::unique_ptr<llvm::Module> splitLutKernels(llvm::Module &module) {
   SmallVector<llvm::Function *> kernels;
   for (llvm::Function &function : module)
-    if (function.hasFnAttribute(kLutKernelAttr) && !function.isDeclaration())
+    if (function.hasFnAttribute(kLutKernelFunctionAttr) && !function.isDeclaration())
       kernels.push_back(&function);
   if (kernels.empty())
     return nullptr;
@@ -769,7 +766,7 @@ llvm::Expected<CompiledModel> compileModel(ModuleOp module,
     if (llvm::Linker::linkModules(*llvmModule, std::move(kernelModule)))
       return error("internal error: cannot link the specialised LUT kernels");
     for (llvm::Function &function : *llvmModule)
-      if (function.hasFnAttribute(kLutKernelAttr) && !function.isDeclaration())
+      if (function.hasFnAttribute(kLutKernelFunctionAttr) && !function.isDeclaration())
         function.setLinkage(llvm::GlobalValue::InternalLinkage);
   }
 

@@ -23,6 +23,11 @@ void populateQuWeiTToLinalgConversionPatterns(
 /// one-byte-per-bit tensors in between. Applied before the op-by-op patterns.
 void populateQuWeiTFusedBitKernelPatterns(mlir::RewritePatternSet &patterns);
 
+/// LLVM function attribute (`passthrough`) of the functions of specialised
+/// LUT kernels (quweit-emit-lut-kernels): final code that quweit-compile
+/// keeps out of LLVM's middle end.
+inline constexpr llvm::StringLiteral kLutKernelFunctionAttr = "quweit-lut-kernel";
+
 } // namespace quweit
 
 #endif
