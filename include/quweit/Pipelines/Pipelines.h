@@ -36,6 +36,13 @@ struct ToLLVMOptions : mlir::PassPipelineOptions<ToLLVMOptions> {
                      "of 128..512 bits (quweit-emit-lut-kernels; 128 and 256 "
                      "need AVX-512VL)"),
       llvm::cl::init(false)};
+  Option<std::string> targetFeatures{
+      *this, "target-features",
+      llvm::cl::desc("Comma-separated LLVM target features the LUT kernels "
+                     "may use (+avx512vbmi: feature-packed LUT layers with "
+                     "byte-permute gathers); quweit-compile sets them from "
+                     "--mcpu"),
+      llvm::cl::init("")};
   Option<std::string> matmul{
       *this, "matmul",
       llvm::cl::desc("Lowering of f32 matmuls and other contractions: "

@@ -688,6 +688,9 @@ llvm::Expected<CompiledModel> compileModel(ModuleOp module,
       (words == 512 ||
        ((words == 128 || words == 256) && subtarget->checkFeatures("+avx512vl")));
   pipelineOptions.matmulTileN = 2 * simdBits / 32;
+  // Instructions the LUT kernels may use beyond portable vector operations.
+  if (triple.isX86() && subtarget->checkFeatures("+avx512vbmi"))
+    pipelineOptions.targetFeatures = "+avx512vbmi";
 
   llvm::Expected<std::vector<Entry>> entries = collectEntries(module);
   if (!entries)
