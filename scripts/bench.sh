@@ -46,7 +46,7 @@ spec="$OUT/p4_specialise.txt"
   "$BUILD/bin/quweit-compile" "$OUT/p4_spec.mlir" -O3 --lut-codegen=specialise -o "$OUT/p4_spec.o"
 /usr/bin/time -f "clang-22 8192 %e %M" -a -o "$spec" \
   clang-22 -O2 -mavx512f -c "$OUT/p4_spec.c" -o "$OUT/p4_spec_c.o"
-rm -f "$OUT"/p4_spec*
+rm -f "$OUT/p4_spec.mlir" "$OUT/p4_spec.c" "$OUT/p4_spec.o" "$OUT/p4_spec_c.o"
 # P3, default malloc, then with freed memory kept (no page faults per call).
 p3_run() {
   env OPENBLAS_NUM_THREADS=1 "$@" taskset -c "$CORE" "$BUILD/bench/quweit-bench-p3" \
