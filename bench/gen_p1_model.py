@@ -16,6 +16,15 @@ def blob(name, array, dtype, align):
     return f'      {name}: "0x{(align.to_bytes(4, "little") + data).hex().upper()}"'
 
 
+def draw_layer(inputs, luts, fan_in, seed):
+    """The layer's random mapping (luts x fan_in) and tables (luts x 2^fan_in);
+    bench/gen_p1_c.py draws the same layer for the same arguments."""
+    rng = np.random.default_rng(seed)
+    mapping = rng.integers(0, inputs, size=(luts, fan_in)).astype(np.int32)
+    tables = rng.integers(0, 2, size=(luts, 1 << fan_in)).astype(np.uint8)
+    return mapping, tables
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--inputs", type=int, default=2048)
@@ -24,26 +33,28 @@ def main():
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--word-bits", type=int, default=512,
                    help="bits per bit-sliced word (64..512; 512 = one AVX-512 register)")
+    p.add_argument("--sliced-only", action="store_true",
+                   help="only the bit-sliced entry point (the compile-time comparison "
+                        "with bench/gen_p1_c.py)")
     p.add_argument("-o", "--output", required=True)
     a = p.parse_args()
-    rng = np.random.default_rng(a.seed)
     n, m, k = a.inputs, a.luts, a.fan_in
-    mapping = rng.integers(0, n, size=(m, k)).astype(np.int32)
-    tables = rng.integers(0, 2, size=(m, 1 << k)).astype(np.uint8)
+    mapping, tables = draw_layer(n, m, k, a.seed)
     attrs = (f"mapping(dense_resource<p1_mapping> : tensor<{m}x{k}xi32>) "
              f"tables(dense_resource<p1_tables> : tensor<{m}x{1 << k}xi1>)")
     nw, mw = -(-n // 64), -(-m // 64)
     w = a.word_bits
+    packed = "" if a.sliced_only else f"""func.func @packed(%w: tensor<?x{nw}xi64>) -> tensor<?x{mw}xi64> {{
+  %y = quweit.packed_lut_layer %w layout(<feature_packed>) num_inputs({n}) {attrs} : tensor<?x{nw}xi64> -> tensor<?x{mw}xi64>
+  return %y : tensor<?x{mw}xi64>
+}}
+"""
     text = f"""// P1 benchmark model: bench/gen_p1_model.py --inputs {n} --luts {m} --fan-in {k} --seed {a.seed} --word-bits {w}
 func.func @sliced(%w: tensor<?x{n}xi{w}>) -> tensor<?x{m}xi{w}> {{
   %y = quweit.packed_lut_layer %w layout(<batch_sliced>) num_inputs({n}) {attrs} : tensor<?x{n}xi{w}> -> tensor<?x{m}xi{w}>
   return %y : tensor<?x{m}xi{w}>
 }}
-func.func @packed(%w: tensor<?x{nw}xi64>) -> tensor<?x{mw}xi64> {{
-  %y = quweit.packed_lut_layer %w layout(<feature_packed>) num_inputs({n}) {attrs} : tensor<?x{nw}xi64> -> tensor<?x{mw}xi64>
-  return %y : tensor<?x{mw}xi64>
-}}
-{{-#
+{packed}{{-#
   dialect_resources: {{
     builtin: {{
 {blob("p1_mapping", mapping, "<i4", 4)},

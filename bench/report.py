@@ -2,6 +2,7 @@
 """Prints the issue #4 figures from Google Benchmark JSON files and the P4
 timing file written by scripts/bench.sh, with targets and ratios."""
 import json
+import os
 import sys
 
 
@@ -68,6 +69,17 @@ def main(p1_path, p2_path, p4_path, *p3_paths):
     for luts, seconds, kb in rows:
         print(f"  {int(luts):8d} LUTs: {float(seconds):7.2f} s {int(kb) / 1024:8.0f} MB")
     print("  target: 1M LUTs in <= 30 s and <= 2 GB")
+    # Written by scripts/bench.sh next to the P4 file.
+    spec_path = os.path.join(os.path.dirname(p4_path), "p4_specialise.txt")
+    if os.path.exists(spec_path):
+        spec = {line.split()[0]: line.split()[1:] for line in open(spec_path) if line.strip()}
+        print("P4: specialised mode vs clang -O2 on equivalent C (bench/gen_p1_c.py), "
+              "P1's 8192-LUT layer (seconds, peak MB)")
+        for tool, (luts, seconds, kb) in spec.items():
+            print(f"  {tool:15s} {int(luts):6d} LUTs: {float(seconds):7.2f} s {int(kb) / 1024:8.0f} MB")
+        if "quweit-compile" in spec and "clang-22" in spec:
+            ratio = float(spec["clang-22"][1]) / float(spec["quweit-compile"][1])
+            print(f"  quweit-compile is {ratio:.1f}x faster than clang -O2 (target >= 5x)")
 
     # P3 pairs: (compiled.json, torch.json, title), default malloc first.
     for compiled, torch, title in zip(p3_paths[0::3], p3_paths[1::3], p3_paths[2::3]):
