@@ -2,6 +2,7 @@
 //
 // quweit-compile model.mlir -o model.o [--header model.h] [-O2]
 //                [--mcpu=native|generic|x86-64-v3|...] [--layout=auto|...]
+//                [--time-passes]
 //
 // Nothing is written unless everything succeeds: the object and the header
 // are produced in memory, written to temporaries and renamed into place.
@@ -14,12 +15,14 @@
 #include "quweit/Target/CPU/Compile.h"
 
 #include "mlir/IR/MLIRContext.h"
+#include "mlir/Support/Timing.h"
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
 #include "mlir/InitAllPasses.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Pass.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/WithColor.h"
@@ -102,6 +105,16 @@ int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   mlir::registerAllPasses();
   quweit::registerAllPasses();
+  // LLVM's own --time-passes (it sets llvm::TimePassesIsEnabled) is shown
+  // as ours: it also turns on the phase and MLIR pass timers below.
+  if (cl::Option *timePasses = cl::getRegisteredOptions().lookup("time-passes")) {
+    timePasses->addCategory(category);
+    timePasses->setHiddenFlag(cl::NotHidden);
+    timePasses->setDescription(
+        "Print the time of each phase (parse, every MLIR pass, translation to "
+        "LLVM IR, LLVM optimisation, code generation) and LLVM's pass timers "
+        "to stderr");
+  }
   cl::HideUnrelatedOptions(category);
   cl::AddExtraVersionPrinter(
       [](llvm::raw_ostream &os) { os << quweit::versionString() << '\n'; });
@@ -118,7 +131,13 @@ int main(int argc, char **argv) {
   quweit::registerAllDialects(registry);
   MLIRContext context(registry);
 
+  // Phase timers (--time-passes); printed to stderr when `timing` goes away.
+  DefaultTimingManager timing;
+  timing.setEnabled(llvm::TimePassesIsEnabled);
+  TimingScope rootTimer = timing.getRootScope();
+  TimingScope parseTimer = rootTimer.nest("parse and verify the model");
   quweit::ModelFile model(inputFilename, context);
+  parseTimer.stop();
   if (!model.openError().empty())
     return fail(model.openError());
   ModuleOp module = model.module();
@@ -138,12 +157,15 @@ int main(int argc, char **argv) {
   options.parallel = parallel;
   options.matmul = matmul;
   options.sourceName = llvm::sys::path::filename(inputFilename).str();
+  if (llvm::TimePassesIsEnabled)
+    options.timing = &rootTimer;
   llvm::Expected<quweit::CompiledModel> compiled =
       quweit::compileModel(module, options);
   if (!compiled)
     return fail(inputFilename + ": " + llvm::toString(compiled.takeError()));
 
   // Write everything or nothing.
+  TimingScope writeTimer = rootTimer.nest("write the outputs");
   SmallVector<std::string> written;
   auto write = [&](const std::string &path, const std::string &bytes) {
     if (llvm::Error err = llvm::writeToOutput(path, [&](llvm::raw_ostream &os) {

@@ -2,6 +2,7 @@
 
 #include "quweit/Target/CPU/Compile.h"
 #include "quweit/Pipelines/Pipelines.h"
+#include "ConstantGlobals.h"
 #include "ScratchAllocator.h"
 #include "quweit/Support/InputLimits.h"
 
@@ -20,7 +21,9 @@
 #include "llvm/Support/JSON.h"
 #include "llvm/MC/MCSubtargetInfo.h"
 #include "llvm/MC/TargetRegistry.h"
+#include "llvm/Pass.h"
 #include "llvm/Passes/PassBuilder.h"
+#include "llvm/Passes/StandardInstrumentations.h"
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Support/raw_ostream.h"
 #include "llvm/Target/TargetMachine.h"
@@ -576,6 +579,12 @@ llvm::Error addEntryWrapper(llvm::Module &module, const Entry &entry,
   return llvm::Error::success();
 }
 
+/// A timer for one phase of compileModel under options.timing (a no-op
+/// scope when timing is off).
+TimingScope phase(const CompileOptions &options, StringRef name) {
+  return options.timing ? options.timing->nest(name) : TimingScope();
+}
+
 } // namespace
 
 llvm::Expected<CompiledModel> compileModel(ModuleOp module,
@@ -655,19 +664,28 @@ llvm::Expected<CompiledModel> compileModel(ModuleOp module,
   PassManager pm(module->getContext());
   if (failed(buildToLLVMPipeline(pm, pipelineOptions)))
     return error("cannot build the quweit-to-llvm pipeline");
+  TimingScope passesTimer = phase(options, "MLIR passes (quweit-to-llvm)");
+  if (options.timing)
+    pm.enableTiming(passesTimer);
   if (failed(pm.run(module)))
     return error("lowering to the LLVM dialect failed (see the diagnostics above)");
+  passesTimer.stop();
 
   DialectRegistry registry;
   registerBuiltinDialectTranslation(registry);
   registerLLVMDialectTranslation(registry);
   registerOpenMPDialectTranslation(registry);
   module->getContext()->appendDialectRegistry(registry);
-  llvm::LLVMContext llvmContext;
+  auto llvmContext = std::make_unique<llvm::LLVMContext>();
+  TimingScope translateTimer = phase(options, "translation to LLVM IR");
+  std::vector<DetachedConstant> constants =
+      detachLargeConstants(module, triple.isLittleEndian());
   std::unique_ptr<llvm::Module> llvmModule =
-      translateModuleToLLVMIR(module, llvmContext, options.sourceName);
+      translateModuleToLLVMIR(module, *llvmContext, options.sourceName);
   if (!llvmModule)
     return error("translation to LLVM IR failed");
+  translateTimer.stop();
+  TimingScope wrapperTimer = phase(options, "entry points and LLVM IR verifier");
   // Features beyond the x86-64 baseline that the object may use.
   SmallVector<const CpuFeature *> needed;
   if (triple.isX86())
@@ -681,16 +699,31 @@ llvm::Expected<CompiledModel> compileModel(ModuleOp module,
   addScratchAllocator(*llvmModule, options.symbolPrefix);
   llvmModule->setDataLayout(machine->createDataLayout());
   llvmModule->setTargetTriple(triple);
+  if (std::string problem = attachLargeConstants(*llvmModule, constants);
+      !problem.empty())
+    return error("internal error: " + problem);
   if (llvm::verifyModule(*llvmModule, &llvm::errs()))
     return error("internal error: the generated LLVM IR does not verify");
+  wrapperTimer.stop();
 
   // Optimise with the standard -O pipeline.
   {
+    TimingScope optTimer = phase(options, "LLVM optimisation");
     llvm::LoopAnalysisManager lam;
     llvm::FunctionAnalysisManager fam;
     llvm::CGSCCAnalysisManager cgam;
     llvm::ModuleAnalysisManager mam;
-    llvm::PassBuilder builder(machine.get());
+    // With --time-passes, LLVM's pass timers (TimePassesIsEnabled) also
+    // cover the new pass manager's optimisation pipeline.
+    llvm::PassInstrumentationCallbacks callbacks;
+    std::optional<llvm::StandardInstrumentations> instrumentations;
+    if (options.timing) {
+      instrumentations.emplace(*llvmContext, /*DebugLogging=*/false);
+      instrumentations->registerCallbacks(callbacks, &mam);
+    }
+    llvm::PassBuilder builder(machine.get(), llvm::PipelineTuningOptions(),
+                              std::nullopt,
+                              options.timing ? &callbacks : nullptr);
     builder.registerModuleAnalyses(mam);
     builder.registerCGSCCAnalyses(cgam);
     builder.registerFunctionAnalyses(fam);
@@ -708,9 +741,11 @@ llvm::Expected<CompiledModel> compileModel(ModuleOp module,
 
   CompiledModel result;
   if (options.keepLLVMIR) {
+    TimingScope printTimer = phase(options, "printing LLVM IR (--emit-llvm)");
     llvm::raw_string_ostream irStream(result.llvmIR);
     llvmModule->print(irStream, nullptr);
   }
+  TimingScope codegenTimer = phase(options, "code generation (object)");
   llvm::SmallVector<char, 0> objectBytes;
   llvm::raw_svector_ostream objectStream(objectBytes);
   llvm::legacy::PassManager codegen;
@@ -719,6 +754,12 @@ llvm::Expected<CompiledModel> compileModel(ModuleOp module,
     return error("the target cannot emit object files");
   codegen.run(*llvmModule);
   result.object.assign(objectBytes.begin(), objectBytes.end());
+  codegenTimer.stop();
+  {
+    TimingScope freeTimer = phase(options, "freeing LLVM IR");
+    llvmModule.reset();
+    llvmContext.reset();
+  }
   result.header = headerText(*entries, options);
   result.signature = signatureJson(*entries, options);
   return result;
