@@ -167,7 +167,7 @@ int main(int argc, char **argv) {
   // Write everything or nothing.
   TimingScope writeTimer = rootTimer.nest("write the outputs");
   SmallVector<std::string> written;
-  auto write = [&](const std::string &path, const std::string &bytes) {
+  auto write = [&](const std::string &path, llvm::StringRef bytes) {
     if (llvm::Error err = llvm::writeToOutput(path, [&](llvm::raw_ostream &os) {
           os << bytes;
           return llvm::Error::success();
@@ -186,7 +186,8 @@ int main(int argc, char **argv) {
     return 1;
   if (!llvmIRFilename.empty() && !write(llvmIRFilename, compiled->llvmIR))
     return 1;
-  if (!write(outputFilename, compiled->object))
+  if (!write(outputFilename,
+             llvm::StringRef(compiled->object.data(), compiled->object.size())))
     return 1;
   return 0;
 }

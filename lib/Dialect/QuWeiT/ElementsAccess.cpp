@@ -188,11 +188,16 @@ ReadError readBits(ElementsAttr attr, std::vector<uint8_t> &out) {
       out.push_back(value ? 1 : 0);
     return {};
   }
-  out.reserve(attr.getNumElements());
-  return forEachResourceElement(cast<DenseResourceElementsAttr>(attr),
-                                [&](const char *p) {
-                                  out.push_back(*p != 0 ? 1 : 0);
-                                });
+  ArrayRef<char> bytes;
+  if (ReadError error =
+          resourceBytes(cast<DenseResourceElementsAttr>(attr), bytes))
+    return error;
+  // One byte per bit in the blob: a plain (vectorised) loop, as tables of a
+  // million LUTs hold 64 M entries.
+  out.resize(bytes.size());
+  for (size_t index = 0; index < bytes.size(); ++index)
+    out[index] = bytes[index] != 0;
+  return {};
 }
 
 namespace {

@@ -746,14 +746,16 @@ llvm::Expected<CompiledModel> compileModel(ModuleOp module,
     llvmModule->print(irStream, nullptr);
   }
   TimingScope codegenTimer = phase(options, "code generation (object)");
-  llvm::SmallVector<char, 0> objectBytes;
-  llvm::raw_svector_ostream objectStream(objectBytes);
-  llvm::legacy::PassManager codegen;
-  if (machine->addPassesToEmitFile(codegen, objectStream, nullptr,
-                                   llvm::CodeGenFileType::ObjectFile))
-    return error("the target cannot emit object files");
-  codegen.run(*llvmModule);
-  result.object.assign(objectBytes.begin(), objectBytes.end());
+  {
+    // Written straight into the result (no second copy of an object that
+    // holds the model's tables).
+    llvm::raw_svector_ostream objectStream(result.object);
+    llvm::legacy::PassManager codegen;
+    if (machine->addPassesToEmitFile(codegen, objectStream, nullptr,
+                                     llvm::CodeGenFileType::ObjectFile))
+      return error("the target cannot emit object files");
+    codegen.run(*llvmModule);
+  }
   codegenTimer.stop();
   {
     TimingScope freeTimer = phase(options, "freeing LLVM IR");

@@ -12,6 +12,7 @@
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Support/Timing.h"
+#include "llvm/ADT/SmallVector.h"
 #include "llvm/Support/Error.h"
 
 #include <string>
@@ -61,7 +62,7 @@ struct CompileOptions {
 };
 
 struct CompiledModel {
-  std::string object; // bytes of the relocatable object
+  llvm::SmallVector<char, 0> object; // bytes of the relocatable object
   std::string header; // the C header
   std::string llvmIR; // the optimised LLVM IR, if keepLLVMIR (--emit-llvm)
   /// JSON description of the entry points (names, symbols, ports with
