@@ -3,6 +3,7 @@
 #include "FuzzSupport.h"
 
 #include "quweit/InitAll.h"
+#include "quweit/Reference/Evaluator.h"
 #include "quweit/Support/InputLimits.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -20,8 +21,7 @@ using namespace mlir;
 
 std::unique_ptr<MLIRContext> quweit::fuzz::makeContext() {
   DialectRegistry registry;
-  registry.insert<func::FuncDialect, arith::ArithDialect, tensor::TensorDialect,
-                  linalg::LinalgDialect, math::MathDialect>();
+  quweit::reference::registerEvaluatorDialects(registry);
   quweit::registerAllDialects(registry);
   auto context = std::make_unique<MLIRContext>(registry,
                                                MLIRContext::Threading::DISABLED);

@@ -41,16 +41,23 @@ LogicalResult quweit::buildToLLVMPipeline(OpPassManager &pm,
   // An unknown layout reaches quweit-pack-bits, which reports it.
   buildFlattenPipeline(pm);
   std::string pipeline;
-  if (options.layout.getValue() != "none")
+  if (options.layout.getValue() != "none") {
+    // A dynamic batch picks its layout at run time only where small batches
+    // have the fast feature-packed kernel (LUTs across lanes, VBMI).
+    bool vbmi = StringRef(options.targetFeatures.getValue()).contains("+avx512vbmi");
     pipeline += "quweit-pack-bits{layout=" + options.layout.getValue() +
                 " word-bits=" + std::to_string(options.wordBits) +
-                "},canonicalize,";
+                " runtime-dispatch=" + (vbmi ? "1" : "0") + "},canonicalize,";
+  }
   // Results become caller buffers before bufferization, so that one-shot
   // bufferization writes into them directly (docs/abi.md).
   pipeline +=
       "quweit-results-to-out-params,"
       "convert-quweit-to-linalg{lut-codegen=" + options.lutCodegen.getValue() +
       " specialise-max-luts=" + std::to_string(options.specialiseMaxLuts) +
+      (options.targetFeatures.getValue().empty()
+           ? std::string()
+           : " target-features=" + options.targetFeatures.getValue()) +
       "},"
       "func.func(convert-elementwise-to-linalg),"
       // Ops whose output is a tensor.empty written into a result then write
@@ -73,6 +80,9 @@ LogicalResult quweit::buildToLLVMPipeline(OpPassManager &pm,
                 std::to_string(options.matmulTileN) + " parallel=" +
                 (options.threads > 1 ? "1" : "0") + "}),";
   pipeline += "buffer-deallocation-pipeline,";
+  // After deallocation: vpermi2b intrinsic calls have no memory-effect model.
+  pipeline += "quweit-lower-permute-bytes{target-features=" +
+              options.targetFeatures.getValue() + "},";
   if (options.threads > 1)
     pipeline += "convert-linalg-to-parallel-loops,"
                 "convert-scf-to-openmp{num-threads=" +

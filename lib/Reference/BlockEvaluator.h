@@ -8,6 +8,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "llvm/ADT/DenseMap.h"
 
@@ -38,6 +39,11 @@ private:
   LogicalResult evaluateDim(tensor::DimOp op);
   LogicalResult evaluateUnpack(UnpackBitsOp op);
   LogicalResult evaluateRegionOp(Operation *op);
+  /// scf.if (quweit-pack-bits' run-time layout dispatch): runs the taken
+  /// branch's ops and binds the results to its yield.
+  LogicalResult evaluateIf(scf::IfOp op);
+  /// arith.cmpi on index/integer scalars (the dispatch's batch-size test).
+  LogicalResult evaluateScalarCompare(arith::CmpIOp op);
 
   // The float parts of hybrid models (StandardOps.cpp): tensor, linalg,
   // arith and math ops as the Python exporter and hand-written IR use them.

@@ -7,6 +7,7 @@
 #include "quweit/Reference/Kernels.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/TypeSwitch.h"
@@ -121,7 +122,66 @@ LogicalResult BlockEvaluator::evaluate(Operation *op) {
       .Case([&](UnpackBitsOp u) { return evaluateUnpack(u); })
       .Case<LutFFNOp, TransformerBlockOp>(
           [&](Operation *r) { return evaluateRegionOp(r); })
+      .Case([&](scf::IfOp i) { return evaluateIf(i); })
+      .Case([&](arith::CmpIOp c) -> LogicalResult {
+        if (isa<ShapedType>(c.getType()))
+          return evaluateStandard(c);
+        return evaluateScalarCompare(c);
+      })
       .Default([&](Operation *other) { return evaluateStandard(other); });
+}
+
+void quweit::reference::registerEvaluatorDialects(DialectRegistry &registry) {
+  registry.insert<QuWeiTDialect, func::FuncDialect, arith::ArithDialect,
+                  tensor::TensorDialect, linalg::LinalgDialect, math::MathDialect,
+                  scf::SCFDialect>();
+}
+
+LogicalResult BlockEvaluator::evaluateIf(scf::IfOp op) {
+  const Tensor &condition = values[op.getCondition()];
+  if (condition.bits.size() != 1)
+    return op.emitError("reference evaluator: scf.if condition is not a scalar i1");
+  Region &region = condition.bits[0] ? op.getThenRegion() : op.getElseRegion();
+  if (region.empty()) // an if without else and without results
+    return success();
+  Block &block = region.front();
+  for (Operation &inner : block.without_terminator())
+    if (failed(evaluate(&inner)))
+      return failure();
+  for (auto [result, yielded] : llvm::zip(op.getResults(), block.getTerminator()->getOperands()))
+    values[result] = values.lookup(yielded);
+  return success();
+}
+
+LogicalResult BlockEvaluator::evaluateScalarCompare(arith::CmpIOp op) {
+  const Tensor &lhs = values[op.getLhs()], &rhs = values[op.getRhs()];
+  if (lhs.ints.size() != 1 || rhs.ints.size() != 1 || !lhs.shape.empty())
+    return op.emitError("reference evaluator: arith.cmpi needs integer or index scalars");
+  // Scalars are held sign-extended; unsigned predicates compare the bits.
+  int64_t a = lhs.ints[0], b = rhs.ints[0];
+  uint64_t ua = uint64_t(a), ub = uint64_t(b);
+  unsigned width = op.getLhs().getType().isIndex() ? 64 : op.getLhs().getType().getIntOrFloatBitWidth();
+  if (width < 64) {
+    ua &= (uint64_t(1) << width) - 1;
+    ub &= (uint64_t(1) << width) - 1;
+  }
+  bool result = false;
+  switch (op.getPredicate()) {
+  case arith::CmpIPredicate::eq: result = a == b; break;
+  case arith::CmpIPredicate::ne: result = a != b; break;
+  case arith::CmpIPredicate::slt: result = a < b; break;
+  case arith::CmpIPredicate::sle: result = a <= b; break;
+  case arith::CmpIPredicate::sgt: result = a > b; break;
+  case arith::CmpIPredicate::sge: result = a >= b; break;
+  case arith::CmpIPredicate::ult: result = ua < ub; break;
+  case arith::CmpIPredicate::ule: result = ua <= ub; break;
+  case arith::CmpIPredicate::ugt: result = ua > ub; break;
+  case arith::CmpIPredicate::uge: result = ua >= ub; break;
+  }
+  Tensor scalar = *Tensor::zeros(ElementType::I1, {});
+  scalar.bits[0] = result;
+  values[op.getResult()] = std::move(scalar);
+  return success();
 }
 
 LogicalResult BlockEvaluator::evaluateConstant(arith::ConstantOp op) {

@@ -118,8 +118,7 @@ int main(int argc, char **argv) {
       "docs/semantics.md defines it\n");
 
   DialectRegistry registry;
-  registry.insert<func::FuncDialect, arith::ArithDialect, tensor::TensorDialect,
-                  linalg::LinalgDialect, math::MathDialect>();
+  quweit::reference::registerEvaluatorDialects(registry);
   quweit::registerAllDialects(registry);
   MLIRContext context(registry);
 

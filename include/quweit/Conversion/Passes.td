@@ -20,7 +20,14 @@ def ConvertQuWeiTToLinalg : Pass<"convert-quweit-to-linalg"> {
     a whole word of samples with Boolean word logic: a mux tree over the
     table's bits, 6 address bits per 64-entry table word, and a loop over the
     table words (with a minterm selector) above fan-in 6. The
-    `feature_packed` layout evaluates the W LUTs of one output word in a loop.
+    `feature_packed` layout evaluates one sample at a time. When the target
+    has AVX-512 VBMI (`target-features` contains `+avx512vbmi`), LUTs are put
+    across SIMD lanes: for each input slot, 64 LUTs' input bits are gathered
+    with byte permutes (`vpermi2b`, an `llvm.call_intrinsic`) and bit tests,
+    and a mux tree over the tables stored transposed (one 512-bit word per
+    table entry for 512 LUTs) evaluates 512 LUTs per bit-select level
+    (fan-in up to 8). Otherwise each LUT's address is built from its input
+    bits and its table entry read, one LUT at a time.
 
     Words wider than 64 bits (i128/i256/i512) are computed as
     `vector<(W/64) x i64>` so that every Boolean operation is one SIMD
@@ -57,13 +64,41 @@ def ConvertQuWeiTToLinalg : Pass<"convert-quweit-to-linalg"> {
     Option<"specialiseMaxLuts", "specialise-max-luts", "int64_t",
            /*default=*/"2048",
            "with lut-codegen=auto, specialise tables when there are at most "
-           "this many bit-sliced LUTs">
+           "this many bit-sliced LUTs">,
+    Option<"targetFeatures", "target-features", "std::string", /*default=*/"\"\"",
+           "comma-separated LLVM target features the generated code may use "
+           "(e.g. +avx512f,+avx512vbmi); kernels that need a missing feature "
+           "fall back to portable code">
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::linalg::LinalgDialect",
     "::mlir::scf::SCFDialect", "::mlir::tensor::TensorDialect",
     "::mlir::vector::VectorDialect", "::mlir::memref::MemRefDialect",
     "::mlir::bufferization::BufferizationDialect"
+  ];
+}
+
+def LowerPermuteBytes : Pass<"quweit-lower-permute-bytes"> {
+  let summary = "lower quweit.permute_bytes to VBMI byte permutes or extracts";
+  let description = [{
+    Rewrites every `quweit.permute_bytes`. With `+avx512vbmi` in
+    `target-features`, a 128-byte table and 64 index lanes become one
+    `vpermi2b` (`llvm.call_intrinsic
+    "llvm.x86.avx512.vpermi2var.qi.512"` on the table's two halves, which
+    reads the low 7 bits of each index). Otherwise each lane is extracted,
+    masked to the table size and looked up with `vector.extract` and
+    `vector.insert`: correct on any target, but slow, which is why
+    `convert-quweit-to-linalg` uses the op only when the target has VBMI.
+    Runs after bufferization (the intrinsic call has no memory-effect
+    interface that buffer deallocation would accept).
+  }];
+  let options = [
+    Option<"targetFeatures", "target-features", "std::string", /*default=*/"\"\"",
+           "comma-separated LLVM target features (+avx512vbmi enables vpermi2b)">
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::LLVM::LLVMDialect",
+    "::mlir::vector::VectorDialect"
   ];
 }
 

@@ -30,6 +30,13 @@ struct ToLLVMOptions : mlir::PassPipelineOptions<ToLLVMOptions> {
       llvm::cl::desc("With lut-codegen=auto, specialise tables up to this "
                      "many bit-sliced LUTs"),
       llvm::cl::init(2048)};
+  Option<std::string> targetFeatures{
+      *this, "target-features",
+      llvm::cl::desc("Comma-separated LLVM target features the LUT kernels "
+                     "may use (+avx512vbmi: feature-packed LUT layers with "
+                     "byte-permute gathers); quweit-compile sets them from "
+                     "--mcpu"),
+      llvm::cl::init("")};
   Option<std::string> matmul{
       *this, "matmul",
       llvm::cl::desc("Lowering of f32 matmuls and other contractions: "

@@ -38,6 +38,11 @@ mlir::FailureOr<std::vector<Tensor>>
 evaluate(mlir::func::FuncOp func, llvm::ArrayRef<Tensor> arguments,
          const EvaluationOptions &options = {});
 
+/// Registers the dialects the evaluator reads: quweit and the upstream ones
+/// of hybrid models and packed IR (func, arith, tensor, linalg, math, scf).
+/// Tools that also parse other quweit dialects add registerAllDialects.
+void registerEvaluatorDialects(mlir::DialectRegistry &registry);
+
 } // namespace quweit::reference
 
 #endif // QUWEIT_REFERENCE_EVALUATOR_H

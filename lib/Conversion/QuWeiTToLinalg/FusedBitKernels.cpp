@@ -83,26 +83,6 @@ Value resultTensor(ImplicitLocOpBuilder &b, RankedTensorType type, Value buffer)
                                            /*writable=*/true);
 }
 
-/// A memref type of `shape` and `elementType` with any strides and offset:
-/// what an arbitrary tensor bufferizes to, and what subviews give.
-MemRefType anyLayout(ArrayRef<int64_t> shape, Type elementType) {
-  SmallVector<int64_t> strides(shape.size(), ShapedType::kDynamic);
-  return MemRefType::get(shape, elementType,
-                         StridedLayoutAttr::get(elementType.getContext(),
-                                                ShapedType::kDynamic, strides));
-}
-
-/// Builds `for (i = lower; i < upper; ++i) body(i)`.
-void buildLoop(ImplicitLocOpBuilder &b, Value lower, Value upper,
-               function_ref<void(ImplicitLocOpBuilder &, Value)> body) {
-  scf::ForOp::create(b, lower, upper, constantIndex(b, 1), ValueRange{},
-                     [&](OpBuilder &nested, Location loc, Value i, ValueRange) {
-                       ImplicitLocOpBuilder nb(loc, nested);
-                       body(nb, i);
-                       scf::YieldOp::create(nb);
-                     });
-}
-
 /// Copies rows [0, rows) x [0, cols) of `from` (from row `fromRow`) to
 /// `to` (from row `toRow`).
 void copyRows(ImplicitLocOpBuilder &b, Value from, Value fromRow, Value to,

@@ -201,8 +201,17 @@ struct PackedLutLayerLowering : OpConversionPattern<PackedLutLayerOp> {
   LogicalResult
   matchAndRewrite(PackedLutLayerOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    if (op.getLayout() == BitLayout::feature_packed)
+    if (op.getLayout() == BitLayout::feature_packed) {
+      if (options.byteGather && canLowerFeaturePackedByteGather(op)) {
+        FailureOr<Value> result =
+            lowerFeaturePackedByteGather(op, adaptor.getInput(), rewriter);
+        if (failed(result))
+          return rewriter.notifyMatchFailure(op, "tables unavailable");
+        rewriter.replaceOp(op, *result);
+        return success();
+      }
       return lowerFeaturePacked(op, adaptor, rewriter);
+    }
     // Specialised code grows with 2^fan-in per LUT: wide tables stay data.
     bool specialise = options.specialiseTables &&
                       op.getFanIn() <= kMaxSpecialisedFanIn;
@@ -528,6 +537,19 @@ struct ConvertQuWeiTToLinalgPass
     }
     QuWeiTToLinalgOptions options;
     options.specialiseTables = lutCodegen == "specialise";
+    SmallVector<StringRef> features;
+    StringRef(targetFeatures).split(features, ',', -1, /*KeepEmpty=*/false);
+    for (StringRef feature : features) {
+      feature = feature.trim();
+      if (!feature.starts_with("+") && !feature.starts_with("-")) {
+        getOperation()->emitError()
+            << "convert-quweit-to-linalg: target feature '" << feature
+            << "' must start with + or -";
+        return signalPassFailure();
+      }
+      if (feature.drop_front() == "avx512vbmi")
+        options.byteGather = feature.starts_with("+");
+    }
     if (lutCodegen == "auto") {
       // Specialised code is the fastest but its size (and compile time)
       // grows with the LUT count: above the budget, tables stay data.

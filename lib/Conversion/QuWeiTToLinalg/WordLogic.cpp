@@ -283,3 +283,20 @@ FailureOr<Value> lowering::lowerBatchSlicedLutLayer(PackedLutLayerOp op,
   }
   return result;
 }
+
+MemRefType lowering::anyLayout(ArrayRef<int64_t> shape, Type elementType) {
+  SmallVector<int64_t> strides(shape.size(), ShapedType::kDynamic);
+  return MemRefType::get(shape, elementType,
+                         StridedLayoutAttr::get(elementType.getContext(),
+                                                ShapedType::kDynamic, strides));
+}
+
+void lowering::buildLoop(ImplicitLocOpBuilder &b, Value lower, Value upper,
+                         function_ref<void(ImplicitLocOpBuilder &, Value)> body) {
+  scf::ForOp::create(b, lower, upper, constantIndex(b, 1), ValueRange{},
+                     [&](OpBuilder &nested, Location loc, Value i, ValueRange) {
+                       ImplicitLocOpBuilder nb(loc, nested);
+                       body(nb, i);
+                       scf::YieldOp::create(nb);
+                     });
+}

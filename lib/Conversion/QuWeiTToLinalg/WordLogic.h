@@ -98,6 +98,31 @@ mlir::FailureOr<mlir::Value>
 lowerBatchSlicedLutLayer(PackedLutLayerOp op, mlir::Value input,
                          mlir::OpBuilder &builder, bool specialise);
 
+/// A memref type of `shape` and `elementType` with any strides and offset:
+/// what an arbitrary tensor bufferizes to, and what subviews give.
+mlir::MemRefType anyLayout(llvm::ArrayRef<int64_t> shape, mlir::Type elementType);
+
+/// Builds `for (i = lower; i < upper; ++i) body(i)` (scf.for).
+void buildLoop(mlir::ImplicitLocOpBuilder &b, mlir::Value lower, mlir::Value upper,
+               llvm::function_ref<void(mlir::ImplicitLocOpBuilder &, mlir::Value)> body);
+
+/// The largest fan-in the feature-packed byte-gather kernel takes: its mux
+/// tree over transposed tables has 2^n leaves per 512 LUTs.
+inline constexpr int64_t kMaxByteGatherFanIn = 8;
+
+/// Whether lowerFeaturePackedByteGather handles `op` (a feature_packed
+/// layer): fan-in up to kMaxByteGatherFanIn, words of 8 to 64 bits, a static
+/// input width of at most 32768 bits.
+bool canLowerFeaturePackedByteGather(PackedLutLayerOp op);
+
+/// Lowers a feature_packed `quweit.packed_lut_layer` with LUTs across SIMD
+/// lanes: byte-permute gathers of each LUT's inputs (AVX-512 VBMI
+/// `vpermi2b`, as an LLVM intrinsic call) and a mux tree over transposed
+/// tables, 512 LUTs at a time (FeaturePackedByteGather.cpp).
+mlir::FailureOr<mlir::Value> lowerFeaturePackedByteGather(PackedLutLayerOp op,
+                                                          mlir::Value input,
+                                                          mlir::OpBuilder &builder);
+
 } // namespace quweit::lowering
 
 #endif

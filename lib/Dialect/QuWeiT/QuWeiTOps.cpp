@@ -464,6 +464,22 @@ LogicalResult UnpackBitsOp::verify() {
 }
 
 //===----------------------------------------------------------------------===//
+// PermuteBytesOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult PermuteBytesOp::verify() {
+  VectorType table = getTable().getType(), index = getIndex().getType();
+  if (table.isScalable() || index.isScalable())
+    return emitOpError() << "takes fixed-length vectors";
+  int64_t size = table.getDimSize(0);
+  if (size < 2 || size > 256 || !llvm::isPowerOf2_64(size))
+    return emitOpError() << "table must have a power of two of lanes from 2 to "
+                            "256, got "
+                         << size;
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
 // LutFFNOp
 //===----------------------------------------------------------------------===//
 

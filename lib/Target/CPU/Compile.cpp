@@ -644,6 +644,9 @@ llvm::Expected<CompiledModel> compileModel(ModuleOp module,
   if (options.wordBits == 0)
     pipelineOptions.wordBits = triple.isX86() ? simdBits : 64;
   pipelineOptions.matmulTileN = 2 * simdBits / 32;
+  // Instructions the LUT kernels may use beyond portable vector operations.
+  if (triple.isX86() && subtarget->checkFeatures("+avx512vbmi"))
+    pipelineOptions.targetFeatures = "+avx512vbmi";
 
   llvm::Expected<std::vector<Entry>> entries = collectEntries(module);
   if (!entries)

@@ -494,3 +494,35 @@ func.func @packed_word_types(%w: tensor<?x1xi64>) {
   %0 = quweit.packed_lut_layer %w layout(<feature_packed>) num_inputs(64) mapping(dense<[[0, 3]]> : tensor<1x2xi32>) tables(dense<false> : tensor<1x4xi1>) : tensor<?x1xi64> -> tensor<?x1xi32>
   return
 }
+
+// -----
+
+func.func @permute_bytes_table_size(%table: vector<96xi8>, %index: vector<64xi8>) -> vector<64xi8> {
+  // expected-error @+1 {{table must have a power of two of lanes from 2 to 256, got 96}}
+  %0 = quweit.permute_bytes %table[%index] : vector<96xi8>, vector<64xi8>
+  return %0 : vector<64xi8>
+}
+
+// -----
+
+func.func @permute_bytes_table_too_big(%table: vector<512xi8>, %index: vector<64xi8>) -> vector<64xi8> {
+  // expected-error @+1 {{table must have a power of two of lanes from 2 to 256, got 512}}
+  %0 = quweit.permute_bytes %table[%index] : vector<512xi8>, vector<64xi8>
+  return %0 : vector<64xi8>
+}
+
+// -----
+
+func.func @permute_bytes_not_bytes(%table: vector<128xi16>, %index: vector<64xi8>) -> vector<64xi8> {
+  // expected-error @+1 {{operand #0 must be vector of 8-bit signless integer values of ranks 1}}
+  %0 = "quweit.permute_bytes"(%table, %index) : (vector<128xi16>, vector<64xi8>) -> vector<64xi8>
+  return %0 : vector<64xi8>
+}
+
+// -----
+
+func.func @permute_bytes_result_type(%table: vector<128xi8>, %index: vector<64xi8>) -> vector<32xi8> {
+  // expected-error @+1 {{all of {index, result} have same type}}
+  %0 = "quweit.permute_bytes"(%table, %index) : (vector<128xi8>, vector<64xi8>) -> vector<32xi8>
+  return %0 : vector<32xi8>
+}

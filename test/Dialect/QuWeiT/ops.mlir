@@ -126,6 +126,13 @@ func.func @transformer_block(%x: tensor<4x2xf32>, %w: tensor<2x2xf32>) -> tensor
   return %y : tensor<4x2xf32>
 }
 
+// CHECK-LABEL: func.func @permute_bytes
+// CHECK: quweit.permute_bytes %arg0[%arg1] : vector<128xi8>, vector<64xi8>
+func.func @permute_bytes(%table: vector<128xi8>, %index: vector<64xi8>) -> vector<64xi8> {
+  %0 = quweit.permute_bytes %table[%index] : vector<128xi8>, vector<64xi8>
+  return %0 : vector<64xi8>
+}
+
 {-#
   dialect_resources: {
     builtin: {

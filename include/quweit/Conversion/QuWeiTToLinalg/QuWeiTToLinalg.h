@@ -13,6 +13,9 @@ struct QuWeiTToLinalgOptions {
   /// Compile each bit-sliced LUT's table into straight-line logic (fan-in up
   /// to 8) instead of reading it from a constant table.
   bool specialiseTables = false;
+  /// The target has AVX-512 VBMI byte permutes (`vpermi2b`): feature-packed
+  /// LUT layers are evaluated with LUTs across SIMD lanes.
+  bool byteGather = false;
 };
 
 void populateQuWeiTToLinalgConversionPatterns(
@@ -22,6 +25,10 @@ void populateQuWeiTToLinalgConversionPatterns(
 /// the batch_sliced layout as single kernels on words, without the
 /// one-byte-per-bit tensors in between. Applied before the op-by-op patterns.
 void populateQuWeiTFusedBitKernelPatterns(mlir::RewritePatternSet &patterns);
+
+/// Patterns that lower quweit.permute_bytes: to AVX-512 VBMI vpermi2b
+/// intrinsic calls when `vbmi` (128-byte tables), else lane by lane.
+void populateLowerPermuteBytesPatterns(mlir::RewritePatternSet &patterns, bool vbmi);
 
 } // namespace quweit
 

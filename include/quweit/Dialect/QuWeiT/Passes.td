@@ -37,7 +37,19 @@ def PackBits : Pass<"quweit-pack-bits"> {
     Layouts: `batch-sliced` (W samples per word; every LUT becomes word-wide
     Boolean logic: throughput), `feature-packed` (one sample's bits together:
     batch-1 latency), or `auto`, which picks `feature-packed` when the batch
-    size is static and below 64 and `batch-sliced` otherwise.
+    size is static and below `feature-packed-rows` (64) and `batch-sliced`
+    otherwise.
+
+    With `auto` and `runtime-dispatch`, a dynamic batch is decided at run
+    time: each chain of layers (each layer's output read only by the next),
+    with the thermometer before it and the group sum after it when they have
+    no other user, is cloned into both branches of an `scf.if` on
+    `tensor.dim < feature-packed-rows`, feature-packed in the `then` branch
+    and batch-sliced in the `else` branch. Both are compiled; a transformer
+    at batch 1 (50 token rows) then evaluates its LUTs with LUTs across SIMD
+    lanes instead of filling 50 of a bit-sliced word's 512 lanes.
+    `quweit-compile` enables it when the target has AVX-512 VBMI (without it
+    the feature-packed kernel evaluates one LUT at a time and does not pay).
   }];
   let options = [
     Option<"layout", "layout", "std::string", /*default=*/"\"auto\"",
@@ -45,9 +57,17 @@ def PackBits : Pass<"quweit-pack-bits"> {
     Option<"wordBits", "word-bits", "unsigned", /*default=*/"64",
            "bits per packed word: 8 to 512, a power of two (the samples per "
            "word of bit-sliced evaluation; feature-packed words use at most "
-           "64)">
+           "64)">,
+    Option<"featurePackedRows", "feature-packed-rows", "int64_t",
+           /*default=*/"64",
+           "with layout=auto: batches of fewer rows than this are packed "
+           "feature-packed">,
+    Option<"runtimeDispatch", "runtime-dispatch", "bool", /*default=*/"false",
+           "with layout=auto: choose the layout of a dynamic batch at run "
+           "time (scf.if on the batch size, both layouts compiled)">
   ];
-  let dependentDialects = ["::quweit::QuWeiTDialect", "::mlir::tensor::TensorDialect"];
+  let dependentDialects = ["::quweit::QuWeiTDialect", "::mlir::tensor::TensorDialect",
+                           "::mlir::arith::ArithDialect", "::mlir::scf::SCFDialect"];
 }
 
 def ResultsToOutParams : Pass<"quweit-results-to-out-params", "::mlir::ModuleOp"> {

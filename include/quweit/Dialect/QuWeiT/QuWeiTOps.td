@@ -232,6 +232,31 @@ def QuWeiT_UnpackBitsOp : QuWeiT_Op<"unpack_bits", [Pure]> {
   let hasVerifier = 1;
 }
 
+def QuWeiT_PermuteBytesOp : QuWeiT_Op<"permute_bytes",
+    [Pure, AllTypesMatch<["index", "result"]>]> {
+  let summary = "look up bytes of a vector by per-lane indices";
+  let description = [{
+    A kernel-level op that the lowering of feature-packed LUT layers uses to
+    gather each LUT's input bits (docs/performance.md, P1 at batch 1):
+    `result[i] = table[index[i] mod T]`, the index read as an unsigned byte,
+    for a table of T bytes (T a power of two, 2 to 256). It has no
+    target-independent vector equivalent (`vector.shuffle` takes constant
+    indices); `quweit-lower-permute-bytes` lowers it to one AVX-512 VBMI
+    `vpermi2b` per 64 lanes of a 128-byte table, or to per-lane extracts.
+
+    ```mlir
+    %r = quweit.permute_bytes %table[%index] : vector<128xi8>, vector<64xi8>
+    ```
+  }];
+  let arguments = (ins VectorOfRankAndType<[1], [I8]>:$table,
+                       VectorOfRankAndType<[1], [I8]>:$index);
+  let results = (outs VectorOfRankAndType<[1], [I8]>:$result);
+  let assemblyFormat = [{
+    $table `[` $index `]` attr-dict `:` type($table) `,` type($index)
+  }];
+  let hasVerifier = 1;
+}
+
 def QuWeiT_PackedLutLayerOp : QuWeiT_Op<"packed_lut_layer", [Pure]> {
   let summary = "a LUT layer on packed words";
   let description = [{
