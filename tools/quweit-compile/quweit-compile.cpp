@@ -105,7 +105,7 @@ constexpr uint64_t kHugePageModelBytes = uint64_t(16) << 20;
 /// A million-LUT model moves hundreds of MB through fresh allocations (hex
 /// blobs decoded, table bytes, constants, the object), and with 4 KiB pages
 /// the page faults took half of the compile time (measured on this project's
-/// VM: 1M LUTs 3.5-4.5 s, 1.4-2.1 s with huge pages; docs/performance.md,
+/// VM: 1M LUTs 3.5-4.5 s, 1.4-2.2 s with huge pages; docs/performance.md,
 /// P4). glibc backs its allocations with transparent huge pages only when
 /// the glibc.malloc.hugetlb tunable is set at process start, so for a large
 /// model the tool runs itself again once with it. A GLIBC_TUNABLES that

@@ -147,9 +147,14 @@ ReadError forEachInteger(ElementsAttr attr,
 
 ReadError readIntegers(ElementsAttr attr, std::vector<int64_t> &out) {
   out.clear();
-  if (auto shaped = dyn_cast<ShapedType>(attr.getType()))
-    if (std::optional<int64_t> count = checkedNumElements(shaped.getShape()))
-      out.reserve(*count);
+  // Reserved only for sizes backed by data: a splat, or a dense_resource
+  // type over a smaller blob, may claim 2^40 elements.
+  ArrayRef<char> bytes;
+  if (auto dense = dyn_cast<DenseElementsAttr>(attr); dense && !dense.isSplat())
+    out.reserve(dense.getNumElements());
+  else if (auto resource = dyn_cast<DenseResourceElementsAttr>(attr);
+           resource && !resourceBytes(resource, bytes))
+    out.reserve(bytes.size() / *blobElementBytes(attr.getElementType()));
   return forEachInteger(attr, [&](int64_t, int64_t value) {
     out.push_back(value);
     return true;
