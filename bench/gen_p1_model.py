@@ -6,8 +6,9 @@ bit packing:
   @sliced: tensor<?xNxiW> -> tensor<?xMxiW>        (batch_sliced, W samples per word)
   @packed: tensor<?x(N/64)xi64> -> tensor<?x(M/64)xi64> (feature_packed, one sample per row)
 --entry sliced or --entry packed writes only that entry point (P4 compiles
-one layer of M LUTs: --entry sliced, the layout quweit-pack-bits picks for a
-batch); --entry both (default) writes both, sharing mapping and tables.
+one bit-sliced layer of M LUTs, and compares the specialised mode with
+bench/gen_p1_c.py on it: --entry sliced); --entry both (default) writes both,
+sharing mapping and tables.
 """
 import argparse
 
@@ -17,6 +18,15 @@ import numpy as np
 def blob(name, array, dtype, align):
     data = np.ascontiguousarray(array).astype(dtype).tobytes()
     return f'      {name}: "0x{(align.to_bytes(4, "little") + data).hex().upper()}"'
+
+
+def draw_layer(inputs, luts, fan_in, seed):
+    """The layer's random mapping (luts x fan_in) and tables (luts x 2^fan_in);
+    bench/gen_p1_c.py draws the same layer for the same arguments."""
+    rng = np.random.default_rng(seed)
+    mapping = rng.integers(0, inputs, size=(luts, fan_in)).astype(np.int32)
+    tables = rng.integers(0, 2, size=(luts, 1 << fan_in)).astype(np.uint8)
+    return mapping, tables
 
 
 def main():
@@ -31,10 +41,8 @@ def main():
                    help="entry points to write (default: both)")
     p.add_argument("-o", "--output", required=True)
     a = p.parse_args()
-    rng = np.random.default_rng(a.seed)
     n, m, k = a.inputs, a.luts, a.fan_in
-    mapping = rng.integers(0, n, size=(m, k)).astype(np.int32)
-    tables = rng.integers(0, 2, size=(m, 1 << k)).astype(np.uint8)
+    mapping, tables = draw_layer(n, m, k, a.seed)
     attrs = (f"mapping(dense_resource<p1_mapping> : tensor<{m}x{k}xi32>) "
              f"tables(dense_resource<p1_tables> : tensor<{m}x{1 << k}xi1>)")
     nw, mw = -(-n // 64), -(-m // 64)

@@ -2,6 +2,7 @@
 """Prints the issue #4 figures from Google Benchmark JSON files and the P4
 timing file written by scripts/bench.sh, with targets and ratios."""
 import json
+import os
 import sys
 
 
@@ -45,6 +46,17 @@ def p4_report(path):
         print(f"  {luts:8d} LUTs: {seconds:7.2f} s ({seconds / 30:5.3f}x of 30 s) "
               f"{mb:7.0f} MB ({mb / 2048:5.3f}x of 2 GB)  {1000 * seconds / luts:7.4f} s per 1000 LUTs")
     print("  target: 1M LUTs in <= 30 s and <= 2 GB (ratios <= 1), growing linearly")
+    # Written by scripts/bench.sh next to the P4 file.
+    spec_path = os.path.join(os.path.dirname(path), "p4_specialise.txt")
+    if os.path.exists(spec_path):
+        spec = {line.split()[0]: line.split()[1:] for line in open(spec_path) if line.strip()}
+        print("P4: specialised mode vs clang -O2 on equivalent C (bench/gen_p1_c.py), "
+              "P1's 8192-LUT layer (seconds, peak MB)")
+        for tool, (luts, seconds, kb) in spec.items():
+            print(f"  {tool:15s} {int(luts):6d} LUTs: {float(seconds):7.2f} s {int(kb) / 1024:8.0f} MB")
+        if "quweit-compile" in spec and "clang-22" in spec:
+            ratio = float(spec["clang-22"][1]) / float(spec["quweit-compile"][1])
+            print(f"  quweit-compile is {ratio:.1f}x faster than clang -O2 (target >= 5x)")
 
 
 def main(p1_path, p2_path, p4_path, *p3_paths):

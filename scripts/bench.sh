@@ -3,7 +3,8 @@
 # targets (docs/performance.md): P1 (one LUT layer, both code generation
 # modes, batch 1..4096, 1 and 2 threads), P2 (LUT FFN vs the dense FFN
 # through OpenBLAS, batch 1/64/1024) and P4 (quweit-compile time and peak
-# memory for one layer of 10k, 100k and 1M LUTs) and P3 (the Fashion-MNIST QuWeiT-ViT and
+# memory for one layer of 10k, 100k and 1M LUTs; specialised mode against
+# clang -O2 on equivalent C) and P3 (the Fashion-MNIST QuWeiT-ViT and
 # its dense twin compiled whole, with each --matmul lowering, against the dense
 # twin in PyTorch; once with glibc's default malloc and once with
 # MALLOC_TRIM_THRESHOLD_ raised and MALLOC_MMAP_MAX_=0 for both sides, which
@@ -42,6 +43,17 @@ for luts in $sizes; do
   sort -n -k2 "$runs" | head -1 >> "$p4"
   rm -f "$model" "$OUT/p4_$luts.o" "$runs"
 done
+# P4, specialised mode against clang -O2 on equivalent C (bench/gen_p1_c.py:
+# the same tables as vpternlog intrinsics): P1's bit-sliced layer, 8192 LUTs.
+spec="$OUT/p4_specialise.txt"
+: > "$spec"
+/usr/bin/python3 "$ROOT/bench/gen_p1_model.py" --entry sliced -o "$OUT/p4_spec.mlir"
+/usr/bin/python3 "$ROOT/bench/gen_p1_c.py" -o "$OUT/p4_spec.c"
+/usr/bin/time -f "quweit-compile 8192 %e %M" -a -o "$spec" \
+  "$BUILD/bin/quweit-compile" "$OUT/p4_spec.mlir" -O3 --lut-codegen=specialise -o "$OUT/p4_spec.o"
+/usr/bin/time -f "clang-22 8192 %e %M" -a -o "$spec" \
+  clang-22 -O2 -mavx512f -c "$OUT/p4_spec.c" -o "$OUT/p4_spec_c.o"
+rm -f "$OUT/p4_spec.mlir" "$OUT/p4_spec.c" "$OUT/p4_spec.o" "$OUT/p4_spec_c.o"
 # P3, default malloc, then with freed memory kept (no page faults per call).
 p3_run() {
   env OPENBLAS_NUM_THREADS=1 "$@" taskset -c "$CORE" "$BUILD/bench/quweit-bench-p3" \

@@ -35,6 +35,15 @@ for cc in ["clang-22", "cc", "gcc"]:
         config.available_features.add("native-cc")
         break
 
+# AVX-512 (F and VL) on the host: objects whose specialised LUT kernels use
+# vpternlog can run here.
+try:
+    cpu_flags = set(open("/proc/cpuinfo").read().split())
+except OSError:
+    cpu_flags = set()
+if {"avx512f", "avx512vl"} <= cpu_flags:
+    config.available_features.add("avx512")
+
 # libomp for objects compiled with --parallel=openmp (Debian's libomp-22-dev).
 config.substitutions.append(
     ("%openmp_link", "-L/usr/lib/llvm-22/lib -lomp -Wl,-rpath,/usr/lib/llvm-22/lib"))

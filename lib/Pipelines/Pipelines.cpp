@@ -101,7 +101,11 @@ LogicalResult quweit::buildToLLVMPipeline(OpPassManager &pm,
       "convert-math-to-libm,"
       "convert-math-to-llvm,"
       "convert-to-llvm,"
-      "reconcile-unrealized-casts";
+      "reconcile-unrealized-casts,"
+      // Specialised LUT kernels are defined last, as LLVM dialect code, so
+      // that no other pass sees their thousands of operations per layer.
+      "quweit-emit-lut-kernels{ternlog=" +
+      std::string(options.ternlog ? "1" : "0") + "}";
   return parsePassPipeline(pipeline, pm);
 }
 

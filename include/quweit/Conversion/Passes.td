@@ -39,10 +39,10 @@ def ConvertQuWeiTToLinalg : Pass<"convert-quweit-to-linalg"> {
       word) are computed once per LUT and reused for every row of words;
       code size does not depend on the number of LUTs.
     - `specialise`: each table (fan-in up to 8) is compiled into its own
-      Boolean expression (Shannon expansion with shared and simplified
-      cofactors; on AVX-512, LLVM turns three-input subtrees into
-      `vpternlog`), evaluated row by row in loops of 256 LUTs. Fastest, but
-      code grows with the number of LUTs.
+      logic (quweit-specialise-lut-kernels and quweit-emit-lut-kernels:
+      `vpternlog` with computed immediates on AVX-512, Shannon expansion
+      into and/or/xor elsewhere), 16 LUTs per straight-line function.
+      Fastest, but code grows with the number of LUTs.
     - `auto` (default): `specialise` when the bit-sliced layers under the
       pass's operation (usually the module) hold at most `specialise-max-luts` LUTs in all, `table` otherwise.
 
@@ -52,8 +52,10 @@ def ConvertQuWeiTToLinalg : Pass<"convert-quweit-to-linalg"> {
     vector compares and assembles the compare masks into words, and
     `group_sum(unpack_bits(words))` (contiguous groups) adds each group's
     words as bit-sliced counters with a carry-save adder tree and reads each
-    sample's count from the count planes. Neither materialises the
-    one-byte-per-bit tensor between the pair. These kernels write into a
+    sample's count from the count planes; in the `feature_packed` layout,
+    `group_sum(unpack_bits(words))` counts each group with one masked
+    population count per word it touches. None of them materialises the
+    one-byte-per-bit tensor between the pair. The bit-sliced kernels write into a
     `memref.alloc` wrapped by `bufferization.to_tensor restrict writable`:
     element-wise `tensor.insert` chains of that length make one-shot
     bufferization's analysis quadratic.
@@ -74,7 +76,7 @@ def ConvertQuWeiTToLinalg : Pass<"convert-quweit-to-linalg"> {
     "::mlir::arith::ArithDialect", "::mlir::linalg::LinalgDialect",
     "::mlir::scf::SCFDialect", "::mlir::tensor::TensorDialect",
     "::mlir::vector::VectorDialect", "::mlir::memref::MemRefDialect",
-    "::mlir::bufferization::BufferizationDialect"
+    "::mlir::bufferization::BufferizationDialect", "::mlir::LLVM::LLVMDialect"
   ];
 }
 
@@ -102,25 +104,70 @@ def LowerPermuteBytes : Pass<"quweit-lower-permute-bytes"> {
   ];
 }
 
-def SpecialiseLutKernels : Pass<"quweit-specialise-lut-kernels"> {
-  let summary = "compile bit-sliced LUT tables into Boolean logic, on buffers";
+def SpecialiseLutKernels : Pass<"quweit-specialise-lut-kernels", "::mlir::ModuleOp"> {
+  let summary = "outline bit-sliced LUT layers to be specialised into kernel calls, on buffers";
   let description = [{
     Runs after bufferization. Replaces every `linalg.generic` that
     `convert-quweit-to-linalg{lut-codegen=specialise}` marked with a
     `quweit.specialise` dictionary (the layer's `mapping` and `tables`; the
     generic itself is the table-driven evaluation, with the layer's input
-    words as its input buffer) by loops over the word rows, 16 LUTs per
-    loop, in which each LUT is straight-line logic: loads of its input
-    words, its truth table as a Boolean expression (Shannon expansion on the
-    highest input, equal cofactors shared, constant and literal cofactors
-    simplified), and a store. Generics still on tensors are left
-    table-driven (the mark is dropped); a mark whose tables do not match the
-    buffers is an error.
+    words as its input buffer) by a `func.call` of a new private function
+    declaration `@__quweit_lut_kernel<k>(in, out)` that carries the layer as
+    a `quweit.lut_kernel` dictionary: `mapping`, `tables`, `word_type`,
+    `num_inputs`, `input_row_stride` and `output_row_stride` (words).
+    `quweit-emit-lut-kernels` defines its body late, as LLVM dialect
+    operations, after the conversion to LLVM: the per-LUT code (thousands of
+    operations for a large layer) then skips every other pass of the
+    pipeline, which would otherwise dominate the compile time.
+
+    Generics still on tensors, or whose buffers are not rows of contiguous
+    words with a static row stride, are left table-driven (the mark is
+    dropped). A mark whose tables do not match the buffers is an error.
   }];
   let dependentDialects = [
-    "::mlir::arith::ArithDialect", "::mlir::memref::MemRefDialect",
-    "::mlir::scf::SCFDialect", "::mlir::vector::VectorDialect"
+    "::mlir::func::FuncDialect", "::mlir::memref::MemRefDialect"
   ];
+}
+
+def EmitLutKernels : Pass<"quweit-emit-lut-kernels", "::mlir::ModuleOp"> {
+  let summary = "define specialised LUT kernels as LLVM dialect code";
+  let description = [{
+    Runs after the conversion to the LLVM dialect. Gives every `llvm.func`
+    declaration that carries a `quweit.lut_kernel` dictionary (made by
+    `quweit-specialise-lut-kernels`, whose memref arguments the conversion
+    expanded into two memref descriptors: allocated and aligned pointer,
+    offset, 2 sizes, 2 strides) an internal body: for each group of 16 LUTs,
+    for each word row, a call (through a switch on the group) of the group's
+    internal straight-line function `@<kernel>_luts<first>(input row, output
+    words)`: loads of the LUTs' input words (each once), each truth table as
+    logic, a store per LUT. Group-major order keeps a group's code in the
+    instruction cache for all rows; no loops in the per-LUT code, and one loop
+    nest in the kernel, keep LLVM's loop passes cheap. All of these
+    functions carry the LLVM function attribute `quweit-lut-kernel`:
+    quweit-compile keeps them out of LLVM's middle end (they are final code)
+    and links them back for the code generator.
+
+    The logic of a table has two forms:
+    - `ternlog=1` (x86 with AVX-512; words of 128, 256 or 512 bits, the
+      narrower two need AVX-512VL): each table is split by its inputs above
+      the lowest three into 3-input cofactors; each cofactor is one
+      `llvm.x86.avx512.pternlog.q.<W>` whose immediate is the cofactor's
+      8-entry truth table, and a mux tree (one ternlog each, immediate 0xCA)
+      over the higher inputs combines them: 8 + 7 = 15 instructions for a
+      random 6-input table, fewer when cofactors are constant, literals or
+      equal (shared). Ternlogs with constant operands are folded into their
+      immediates.
+    - otherwise (and for words of 64 bits or fewer): Shannon expansion on
+      the highest input into `llvm.and/or/xor`, equal cofactors shared and
+      constant/literal cofactors simplified; the backend fuses what it can.
+
+    A declaration whose signature or dictionary does not match is an error.
+  }];
+  let options = [
+    Option<"ternlog", "ternlog", "bool", /*default=*/"false",
+           "emit AVX-512 vpternlog intrinsics (words of 128..512 bits)">
+  ];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
 }
 
 def ConvertQuWeiTToLutArray : Pass<"convert-quweit-to-lutarray", "::mlir::ModuleOp"> {

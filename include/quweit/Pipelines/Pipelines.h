@@ -30,6 +30,12 @@ struct ToLLVMOptions : mlir::PassPipelineOptions<ToLLVMOptions> {
       llvm::cl::desc("With lut-codegen=auto, specialise tables up to this "
                      "many bit-sliced LUTs"),
       llvm::cl::init(2048)};
+  Option<bool> ternlog{
+      *this, "ternlog",
+      llvm::cl::desc("Specialised LUT kernels use AVX-512 vpternlog for words "
+                     "of 128..512 bits (quweit-emit-lut-kernels; 128 and 256 "
+                     "need AVX-512VL)"),
+      llvm::cl::init(false)};
   Option<std::string> targetFeatures{
       *this, "target-features",
       llvm::cl::desc("Comma-separated LLVM target features the LUT kernels "

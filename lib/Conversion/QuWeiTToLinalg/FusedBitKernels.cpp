@@ -27,6 +27,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -420,7 +421,89 @@ struct SlicedWordsToGroupSums : OpRewritePattern<GroupSumOp> {
 
 } // namespace
 
+/// group_sum(unpack_bits(words)) in the feature_packed layout, contiguous
+/// groups: a group's count is the population count of its bits in the
+/// sample's words, one masked `popcnt` per word the group touches, instead of
+/// one byte per bit written and read back.
+struct PackedWordsToGroupSums : OpRewritePattern<GroupSumOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(GroupSumOp op,
+                                PatternRewriter &rewriter) const override {
+    auto unpack = op.getInput().getDefiningOp<UnpackBitsOp>();
+    if (!unpack || unpack.getLayout() != BitLayout::feature_packed ||
+        op.getGroupIndex() || !unpack->hasOneUse())
+      return failure();
+    Value packed = unpack.getInput();
+    Type wordType = cast<RankedTensorType>(packed.getType()).getElementType();
+    int64_t wordBits = wordType.getIntOrFloatBitWidth();
+    int64_t numBits = op.getInput().getType().getDimSize(1);
+    int64_t groupSize = op.getContiguousGroupSize();
+    auto type = op.getOutput().getType();
+    Type countType = type.getElementType();
+
+    ImplicitLocOpBuilder b(op.getLoc(), rewriter);
+    Value result = buildElementwise(
+        b, b.getLoc(), type, batchSizes(b, b.getLoc(), packed, type),
+        [&](ImplicitLocOpBuilder &eb, ValueRange ix) -> Value {
+          // Bits [begin, end) of the sample; padding groups are empty.
+          Value begin = arith::MinUIOp::create(
+              eb, arith::MulIOp::create(eb, ix[1], constantIndex(eb, groupSize)),
+              constantIndex(eb, numBits));
+          Value end = arith::MinUIOp::create(
+              eb, arith::AddIOp::create(eb, begin, constantIndex(eb, groupSize)),
+              constantIndex(eb, numBits));
+          Value w = constantIndex(eb, wordBits);
+          Value firstWord = arith::DivUIOp::create(eb, begin, w);
+          Value lastWord = arith::CeilDivUIOp::create(eb, end, w);
+          Value zero = constantInt(eb, countType, 0);
+          auto loop = scf::ForOp::create(
+              eb, firstWord, lastWord, constantIndex(eb, 1), ValueRange{zero},
+              [&](OpBuilder &nested, Location loc, Value word, ValueRange acc) {
+                ImplicitLocOpBuilder nb(loc, nested);
+                Value bits = tensor::ExtractOp::create(nb, packed, ValueRange{ix[0], word});
+                // The group's bits in this word: [lo, hi) of it.
+                Value wordBegin = arith::MulIOp::create(nb, word, w);
+                Value lo = arith::SubIOp::create(
+                    nb, arith::MaxUIOp::create(nb, begin, wordBegin), wordBegin);
+                Value hi = arith::SubIOp::create(
+                    nb, arith::MinUIOp::create(nb, end, arith::AddIOp::create(nb, wordBegin, w)),
+                    wordBegin);
+                auto asWord = [&](Value index) {
+                  return arith::IndexCastUIOp::create(nb, wordType, index);
+                };
+                Value shifted = arith::ShRUIOp::create(nb, bits, asWord(lo));
+                // ((1 << n) - 1) needs n < W; a whole word keeps every bit.
+                Value count = arith::SubIOp::create(nb, hi, lo);
+                Value whole = arith::CmpIOp::create(nb, arith::CmpIPredicate::eq, count, w);
+                Value ones = constantInt(nb, wordType, -1);
+                Value mask = arith::SelectOp::create(
+                    nb, whole, ones,
+                    arith::SubIOp::create(
+                        nb, arith::ShLIOp::create(nb, constantInt(nb, wordType, 1),
+                                                  asWord(arith::SelectOp::create(
+                                                      nb, whole, constantIndex(nb, 0), count))),
+                        constantInt(nb, wordType, 1)));
+                // llvm.intr.ctpop directly: convert-math-to-libm, which the
+                // pipeline runs before convert-math-to-llvm, rejects math.ctpop.
+                Value set = LLVM::CtPopOp::create(nb, wordType,
+                                                  arith::AndIOp::create(nb, shifted, mask));
+                Value wide = wordBits == countType.getIntOrFloatBitWidth()
+                                 ? set
+                                 : wordBits < countType.getIntOrFloatBitWidth()
+                                       ? Value(arith::ExtUIOp::create(nb, countType, set))
+                                       : Value(arith::TruncIOp::create(nb, countType, set));
+                scf::YieldOp::create(nb, ValueRange{arith::AddIOp::create(nb, acc[0], wide)});
+              });
+          return loop.getResult(0);
+        });
+    rewriter.replaceOp(op, result);
+    rewriter.eraseOp(unpack);
+    return success();
+  }
+};
+
 void quweit::populateQuWeiTFusedBitKernelPatterns(RewritePatternSet &patterns) {
-  patterns.add<ThermometerToSlicedWords, SlicedWordsToGroupSums>(
+  patterns.add<ThermometerToSlicedWords, SlicedWordsToGroupSums, PackedWordsToGroupSums>(
       patterns.getContext());
 }

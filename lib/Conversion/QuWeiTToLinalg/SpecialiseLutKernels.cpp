@@ -1,25 +1,28 @@
-//===- SpecialiseLutKernels.cpp - tables compiled into logic --------------===//
+//===- SpecialiseLutKernels.cpp - outline layers to be specialised --------===//
 //
 // After bufferization, replaces each bit-sliced LUT layer that
 // convert-quweit-to-linalg marked `quweit.specialise` (a table-driven
-// linalg.generic on buffers) by straight-line Boolean logic per LUT: loads of
-// the LUT's input words, its table as an expression (WordLogic.h), a store.
-// The code is emitted on buffers because the same code on tensors (one
-// tensor.insert per LUT) makes one-shot bufferization's analysis explode
-// (seconds for a few hundred LUTs).
+// linalg.generic on buffers) by a call of a kernel declaration that carries
+// the layer's tables. quweit-emit-lut-kernels defines the kernel's body after
+// the conversion to LLVM (EmitLutKernels.cpp).
+//
+// Why so late: a specialised layer is ~30 operations per LUT (hundreds of
+// thousands for P1's 8192 LUTs), and each of the ~20 passes between
+// bufferization and LLVM costs time per operation; emitted as MLIR ops here
+// they took ~6 ms per LUT (docs/performance.md, P4). Per-LUT code on tensors
+// is worse still: one tensor.insert per LUT makes one-shot bufferization's
+// analysis explode.
 //
 //===----------------------------------------------------------------------===//
 
 #include "WordLogic.h"
 
 #include "quweit/Conversion/Passes.h"
-#include "quweit/Dialect/QuWeiT/ElementsAccess.h"
 
-#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
-#include "mlir/Dialect/SCF/IR/SCF.h"
-#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/SymbolTable.h"
 
 namespace quweit {
 #define GEN_PASS_DEF_SPECIALISELUTKERNELS
@@ -32,93 +35,29 @@ using namespace quweit::lowering;
 
 namespace {
 
-/// LUTs per loop over the word rows: the loop body stays small enough for
-/// the instruction cache, and each input word is loaded once per loop.
-constexpr int64_t kLutsPerLoop = 16;
-
-struct LayerData {
-  int64_t numLuts = 0, fanIn = 0;
-  std::vector<int64_t> mapping;
-  std::vector<uint8_t> tables;
-};
-
-/// Reads and checks the marked layer's mapping and tables against the
-/// generic's buffers (the attribute is discardable, so it is re-verified).
-FailureOr<LayerData> readLayer(linalg::GenericOp op, MemRefType in, MemRefType out) {
-  auto spec = op->getAttrOfType<DictionaryAttr>(kSpecialiseAttrName);
-  auto mapping = spec ? spec.getAs<ElementsAttr>("mapping") : ElementsAttr();
-  auto tables = spec ? spec.getAs<ElementsAttr>("tables") : ElementsAttr();
-  if (!mapping || !tables)
-    return op.emitError() << "'" << kSpecialiseAttrName
-                          << "' must be a dictionary with 'mapping' and 'tables'";
-  LayerData layer;
-  layer.numLuts = out.getDimSize(1);
-  int64_t numInputs = in.getDimSize(1);
-  if (readIntegers(mapping, layer.mapping) || readBits(tables, layer.tables))
-    return op.emitError("cannot read the layer's mapping or tables");
-  auto mappingShape = mapping.getShapedType().getShape();
-  auto tablesShape = tables.getShapedType().getShape();
-  if (mappingShape.size() != 2 || tablesShape.size() != 2 ||
-      mappingShape[0] != layer.numLuts || tablesShape[0] != layer.numLuts ||
-      mappingShape[1] < 1 || mappingShape[1] > 16 ||
-      tablesShape[1] != (int64_t(1) << mappingShape[1]))
-    return op.emitError("mapping and tables do not match the layer's buffers");
-  layer.fanIn = mappingShape[1];
-  for (int64_t source : layer.mapping)
-    if (source < 0 || source >= numInputs)
-      return op.emitError() << "mapping value " << source << " outside [0, "
-                            << numInputs << ")";
-  return layer;
-}
-
-void emitSpecialised(linalg::GenericOp op, const LayerData &layer) {
-  OpBuilder builder(op);
-  ImplicitLocOpBuilder b(op.getLoc(), builder);
-  Value in = op.getDpsInputOperand(0)->get();
-  Value out = op.getDpsInitOperand(0)->get();
-  WordLanes words(cast<MemRefType>(out.getType()).getElementType());
-  int64_t tableSize = int64_t(1) << layer.fanIn;
-  Value rows = memref::DimOp::create(b, out, 0);
-  Value zero = constantIndex(b, 0), one = constantIndex(b, 1);
-  ArrayRef<uint8_t> tables(layer.tables);
-  for (int64_t first = 0; first < layer.numLuts; first += kLutsPerLoop) {
-    int64_t last = std::min(layer.numLuts, first + kLutsPerLoop);
-    scf::ForOp::create(
-        b, zero, rows, one, ValueRange{},
-        [&](OpBuilder &nested, Location loc, Value row, ValueRange) {
-          ImplicitLocOpBuilder nb(loc, nested);
-          llvm::DenseMap<int64_t, Value> inputWords;
-          auto inputWord = [&](int64_t column) {
-            Value &slot = inputWords[column];
-            if (!slot)
-              slot = words.toCompute(
-                  nb, memref::LoadOp::create(
-                          nb, in, ValueRange{row, constantIndex(nb, column)}));
-            return slot;
-          };
-          for (int64_t j = first; j < last; ++j) {
-            SmallVector<Value> x;
-            for (int64_t slot = 0; slot < layer.fanIn; ++slot)
-              x.push_back(inputWord(layer.mapping[j * layer.fanIn + slot]));
-            Value value = buildTruthTableLogic(nb, words, x,
-                                               tables.slice(j * tableSize, tableSize));
-            memref::StoreOp::create(nb, words.toWord(nb, value), out,
-                                    ValueRange{row, constantIndex(nb, j)});
-          }
-          scf::YieldOp::create(nb);
-        });
-  }
-  op.erase();
+/// The row stride (in words) of a rank-2 buffer whose rows are contiguous
+/// words, or failure (also for no buffer). The kernel addresses words as
+/// base + offset + row * stride + column with the stride as a constant.
+FailureOr<int64_t> rowStride(MemRefType type) {
+  SmallVector<int64_t> strides;
+  int64_t offset;
+  if (!type || type.getRank() != 2 ||
+      failed(type.getStridesAndOffset(strides, offset)) || strides[1] != 1 ||
+      ShapedType::isDynamic(strides[0]))
+    return failure();
+  return strides[0];
 }
 
 struct SpecialiseLutKernelsPass
     : quweit::impl::SpecialiseLutKernelsBase<SpecialiseLutKernelsPass> {
   void runOnOperation() override {
+    ModuleOp module = getOperation();
     SmallVector<linalg::GenericOp> marked;
-    getOperation()->walk([&](linalg::GenericOp op) {
+    module->walk([&](linalg::GenericOp op) {
       if (op->hasAttr(kSpecialiseAttrName))
         marked.push_back(op);
     });
+    SymbolTable symbols(module);
     for (linalg::GenericOp op : marked) {
       auto in = op.getNumDpsInputs() == 1
                     ? dyn_cast<MemRefType>(op.getDpsInputOperand(0)->get().getType())
@@ -126,18 +65,43 @@ struct SpecialiseLutKernelsPass
       auto out = op.getNumDpsInits() == 1
                      ? dyn_cast<MemRefType>(op.getDpsInitOperand(0)->get().getType())
                      : MemRefType();
-      // Still on tensors (the pass ran too early), or not a layer the
-      // lowering marked: the generic stays the table-driven evaluation.
-      if (!in || !out || in.getRank() != 2 || out.getRank() != 2 ||
-          out.isDynamicDim(1) || in.isDynamicDim(1) ||
-          in.getElementType() != out.getElementType()) {
+      // Still on tensors (the pass ran too early), not a layer the lowering
+      // marked, or strided rows: the generic stays the table-driven
+      // evaluation.
+      FailureOr<int64_t> inStride = rowStride(in);
+      FailureOr<int64_t> outStride = rowStride(out);
+      if (failed(inStride) || failed(outStride) || out.isDynamicDim(1) ||
+          in.isDynamicDim(1) || in.getElementType() != out.getElementType() ||
+          !in.getElementType().isSignlessInteger()) {
         op->removeAttr(kSpecialiseAttrName);
         continue;
       }
-      FailureOr<LayerData> layer = readLayer(op, in, out);
-      if (failed(layer))
+      auto spec = op->getAttrOfType<DictionaryAttr>(kSpecialiseAttrName);
+      if (failed(readSpecialisedLayer(op, spec, kSpecialiseAttrName,
+                                      in.getDimSize(1), out.getDimSize(1))))
         return signalPassFailure();
-      emitSpecialised(op, *layer);
+
+      Builder attrs(op);
+      auto kernel = func::FuncOp::create(
+          op.getLoc(), "__quweit_lut_kernel",
+          attrs.getFunctionType({in, out}, {}));
+      kernel.setPrivate();
+      kernel->setAttr(
+          kLutKernelAttrName,
+          attrs.getDictionaryAttr(
+              {attrs.getNamedAttr("mapping", spec.get("mapping")),
+               attrs.getNamedAttr("tables", spec.get("tables")),
+               attrs.getNamedAttr("word_type", TypeAttr::get(in.getElementType())),
+               attrs.getNamedAttr("num_inputs", attrs.getI64IntegerAttr(in.getDimSize(1))),
+               attrs.getNamedAttr("input_row_stride", attrs.getI64IntegerAttr(*inStride)),
+               attrs.getNamedAttr("output_row_stride", attrs.getI64IntegerAttr(*outStride))}));
+      // Renamed to a unique __quweit_lut_kernel<k> on a clash.
+      symbols.insert(kernel);
+      OpBuilder builder(op);
+      func::CallOp::create(builder, op.getLoc(), kernel,
+                           ValueRange{op.getDpsInputOperand(0)->get(),
+                                      op.getDpsInitOperand(0)->get()});
+      op.erase();
     }
   }
 };

@@ -7,8 +7,9 @@
 // - tables as data: a mux tree over the 2^n table bits, each bit spread over a
 //   word ("leaf"). Iterating LUT-major lets LLVM hoist a LUT's leaves out of
 //   the loop over word rows; the code does not grow with the LUT count.
-// - specialised tables: each table becomes its own Boolean expression. A
-//   random 6-input table needs about 15 three-input operations on words.
+// - specialised tables: each table becomes its own code
+//   (SpecialiseLutKernels.cpp, EmitLutKernels.cpp). A random 6-input table
+//   needs 15 three-input operations on words.
 //
 //===----------------------------------------------------------------------===//
 
@@ -21,8 +22,6 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
-
-#include <map>
 
 using namespace mlir;
 using namespace quweit;
@@ -80,88 +79,36 @@ Value WordLanes::select(ImplicitLocOpBuilder &b, Value x, Value hi, Value lo) {
 }
 
 //===----------------------------------------------------------------------===//
-// Truth tables to logic
+// Specialised layers
 //===----------------------------------------------------------------------===//
 
-namespace {
-
-/// Shannon expansion of one table, highest input first, memoised on the
-/// sub-table so that equal cofactors are built once.
-class TruthTableBuilder {
-public:
-  TruthTableBuilder(ImplicitLocOpBuilder &b, const WordLanes &words,
-                    ArrayRef<Value> inputs)
-      : b(b), words(words), inputs(inputs) {}
-
-  Value build(ArrayRef<uint8_t> table) {
-    if (isConstant(table, 0))
-      return constant(false);
-    if (isConstant(table, 1))
-      return constant(true);
-    std::string key(table.begin(), table.end());
-    auto known = memo.find(key);
-    if (known != memo.end())
-      return known->second;
-    size_t half = table.size() / 2;
-    unsigned var = llvm::Log2_64(table.size()) - 1;
-    ArrayRef<uint8_t> lo = table.take_front(half), hi = table.drop_front(half);
-    Value x = inputs[var];
-    Value result;
-    if (lo == hi) {
-      result = build(lo); // independent of x
-    } else if (isConstant(lo, 0) && isConstant(hi, 1)) {
-      result = x;
-    } else if (isConstant(lo, 1) && isConstant(hi, 0)) {
-      result = invert(x);
-    } else if (isConstant(lo, 0)) {
-      result = arith::AndIOp::create(b, build(hi), x);
-    } else if (isConstant(hi, 0)) {
-      result = arith::AndIOp::create(b, build(lo), invert(x));
-    } else if (isConstant(lo, 1)) {
-      result = arith::OrIOp::create(b, build(hi), invert(x));
-    } else if (isConstant(hi, 1)) {
-      result = arith::OrIOp::create(b, build(lo), x);
-    } else if (isComplement(lo, hi)) {
-      result = arith::XOrIOp::create(b, build(lo), x);
-    } else {
-      result = WordLanes::select(b, x, build(hi), build(lo));
-    }
-    memo.emplace(std::move(key), result);
-    return result;
-  }
-
-private:
-  static bool isConstant(ArrayRef<uint8_t> table, uint8_t value) {
-    return llvm::all_of(table, [&](uint8_t bit) { return bit == value; });
-  }
-  static bool isComplement(ArrayRef<uint8_t> a, ArrayRef<uint8_t> b) {
-    for (size_t i = 0; i < a.size(); ++i)
-      if (a[i] == b[i])
-        return false;
-    return true;
-  }
-  Value constant(bool ones) {
-    Value &slot = ones ? ones_ : zeros_;
-    if (!slot)
-      slot = words.constant(b, ones);
-    return slot;
-  }
-  Value invert(Value x) { return arith::XOrIOp::create(b, x, constant(true)); }
-
-  ImplicitLocOpBuilder &b;
-  const WordLanes &words;
-  ArrayRef<Value> inputs;
-  std::map<std::string, Value> memo;
-  Value zeros_, ones_;
-};
-
-} // namespace
-
-Value lowering::buildTruthTableLogic(ImplicitLocOpBuilder &b,
-                                   const WordLanes &words,
-                                   ArrayRef<Value> inputs,
-                                   ArrayRef<uint8_t> table) {
-  return TruthTableBuilder(b, words, inputs).build(table);
+FailureOr<SpecialisedLayer>
+lowering::readSpecialisedLayer(Operation *op, DictionaryAttr spec,
+                               StringRef attrName, int64_t numInputs,
+                               int64_t numLuts) {
+  auto mapping = spec ? spec.getAs<ElementsAttr>("mapping") : ElementsAttr();
+  auto tables = spec ? spec.getAs<ElementsAttr>("tables") : ElementsAttr();
+  if (!mapping || !tables)
+    return op->emitError() << "'" << attrName
+                           << "' must be a dictionary with 'mapping' and 'tables'";
+  SpecialisedLayer layer;
+  if (readIntegers(mapping, layer.mapping) || readBits(tables, layer.tables))
+    return op->emitError("cannot read the layer's mapping or tables");
+  auto mappingShape = mapping.getShapedType().getShape();
+  auto tablesShape = tables.getShapedType().getShape();
+  if (mappingShape.size() != 2 || tablesShape.size() != 2 ||
+      (numLuts >= 0 && mappingShape[0] != numLuts) ||
+      tablesShape[0] != mappingShape[0] || mappingShape[1] < 1 ||
+      mappingShape[1] > 16 ||
+      tablesShape[1] != (int64_t(1) << mappingShape[1]))
+    return op->emitError("mapping and tables do not match the layer's buffers");
+  layer.numLuts = mappingShape[0];
+  layer.fanIn = mappingShape[1];
+  for (int64_t source : layer.mapping)
+    if (source < 0 || source >= numInputs)
+      return op->emitError() << "mapping value " << source << " outside [0, "
+                             << numInputs << ")";
+  return layer;
 }
 
 //===----------------------------------------------------------------------===//

@@ -74,21 +74,33 @@ private:
   int64_t lanes;
 };
 
-/// Builds the Boolean function of a truth table (`table[a]` for addresses a
-/// over `inputs`, least significant input first) as and/or/xor/select logic on
-/// computed words, by Shannon expansion on the highest input with equal
-/// cofactors shared and constant/literal cofactors simplified. Three-input
-/// subtrees are what x86 `vpternlog` (and other targets' bit-select
-/// instructions) implement in one instruction.
-mlir::Value buildTruthTableLogic(mlir::ImplicitLocOpBuilder &b,
-                                 const WordLanes &words,
-                                 llvm::ArrayRef<mlir::Value> inputs,
-                                 llvm::ArrayRef<uint8_t> table);
-
 /// Marks a bit-sliced LUT layer's linalg.generic (table-driven, its input as
 /// the generic's input) for quweit-specialise-lut-kernels: a dictionary with
 /// the layer's `mapping` and `tables`.
 inline constexpr llvm::StringLiteral kSpecialiseAttrName = "quweit.specialise";
+
+/// Marks the declaration of a specialised LUT kernel that
+/// quweit-specialise-lut-kernels outlined and quweit-emit-lut-kernels defines:
+/// `mapping`, `tables`, `word_type`, `num_inputs`, `input_row_stride`,
+/// `output_row_stride`.
+inline constexpr llvm::StringLiteral kLutKernelAttrName = "quweit.lut_kernel";
+
+/// A bit-sliced layer whose tables are compiled into code.
+struct SpecialisedLayer {
+  int64_t numLuts = 0, fanIn = 0;
+  std::vector<int64_t> mapping; // numLuts x fanIn input columns
+  std::vector<uint8_t> tables;  // numLuts x 2^fanIn bits
+};
+
+/// Reads the `mapping` and `tables` of `spec` (the dictionary `attrName` of
+/// `op`) and checks them: fan-in 1..16, `numLuts` LUTs (any number when
+/// negative), every input column in [0, numInputs). Errors are reported at
+/// `op`. The attributes are discardable, so they are re-verified by every
+/// pass that reads them.
+mlir::FailureOr<SpecialisedLayer>
+readSpecialisedLayer(mlir::Operation *op, mlir::DictionaryAttr spec,
+                     llvm::StringRef attrName, int64_t numInputs,
+                     int64_t numLuts);
 
 /// Lowers a batch_sliced `quweit.packed_lut_layer` on tensors, either with
 /// tables as data (one linalg.generic, LUT-major so that each LUT's table

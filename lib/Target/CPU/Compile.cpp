@@ -1,6 +1,7 @@
 //===- Compile.cpp - compile a QuWeiT model to a native object ------------===//
 
 #include "quweit/Target/CPU/Compile.h"
+#include "quweit/Conversion/QuWeiTToLinalg/QuWeiTToLinalg.h"
 #include "quweit/Pipelines/Pipelines.h"
 #include "ConstantGlobals.h"
 #include "ScratchAllocator.h"
@@ -17,7 +18,9 @@
 #include "llvm/IR/IRBuilder.h"
 #include "llvm/IR/InlineAsm.h"
 #include "llvm/IR/LegacyPassManager.h"
+#include "llvm/IR/InstIterator.h"
 #include "llvm/IR/Verifier.h"
+#include "llvm/Linker/Linker.h"
 #include "llvm/Support/JSON.h"
 #include "llvm/MC/MCSubtargetInfo.h"
 #include "llvm/MC/TargetRegistry.h"
@@ -585,6 +588,49 @@ TimingScope phase(const CompileOptions &options, StringRef name) {
   return options.timing ? options.timing->nest(name) : TimingScope();
 }
 
+/// Moves the specialised LUT kernels (straight-line code in the final form,
+/// ~25 instructions per LUT) out of `module` into a module of their own,
+/// leaving declarations for their callers, so that LLVM's middle end does not
+/// spend its time on them (~14 s, more than the code generator, for P1's
+/// 8192 LUTs; marking them optnone still left seconds of per-function and
+/// call-graph work). Returns null when there are none. Linked back
+/// (IRMover moves the bodies, it does not copy them) before code generation.
+std::unique_ptr<llvm::Module> splitLutKernels(llvm::Module &module) {
+  SmallVector<llvm::Function *> kernels;
+  for (llvm::Function &function : module)
+    if (function.hasFnAttribute(kLutKernelFunctionAttr) && !function.isDeclaration())
+      kernels.push_back(&function);
+  if (kernels.empty())
+    return nullptr;
+  auto kernelModule =
+      std::make_unique<llvm::Module>("quweit-lut-kernels", module.getContext());
+  llvm::SmallPtrSet<llvm::Function *, 32> moved(kernels.begin(), kernels.end());
+  for (llvm::Function *function : kernels) {
+    // Callers outside the kernels call a declaration of the same name (the
+    // kernel leaves the module's symbol table first, so the name is free).
+    function->removeFromParent();
+    auto *declaration = llvm::Function::Create(
+        function->getFunctionType(), llvm::GlobalValue::ExternalLinkage,
+        function->getName(), module);
+    function->replaceUsesWithIf(declaration, [&](llvm::Use &use) -> bool {
+      auto *user = dyn_cast<llvm::Instruction>(use.getUser());
+      return !user || !moved.contains(user->getFunction());
+    });
+    function->setLinkage(llvm::GlobalValue::ExternalLinkage);
+    kernelModule->getFunctionList().push_back(function);
+  }
+  // Callees the kernels share with the rest (intrinsics) are declared anew.
+  for (llvm::Function *function : kernels)
+    for (llvm::Instruction &instruction : llvm::instructions(*function))
+      if (auto *call = dyn_cast<llvm::CallBase>(&instruction))
+        if (llvm::Function *callee = call->getCalledFunction();
+            callee && !moved.contains(callee))
+          call->setCalledFunction(kernelModule->getOrInsertFunction(
+              callee->getName(), callee->getFunctionType(),
+              callee->getAttributes()));
+  return kernelModule;
+}
+
 } // namespace
 
 llvm::Expected<CompiledModel> compileModel(ModuleOp module,
@@ -643,6 +689,13 @@ llvm::Expected<CompiledModel> compileModel(ModuleOp module,
                                                              : 128;
   if (options.wordBits == 0)
     pipelineOptions.wordBits = triple.isX86() ? simdBits : 64;
+  // Specialised LUT tables become vpternlog immediates where the word is an
+  // AVX-512 register (AVX-512VL for the 128- and 256-bit forms).
+  unsigned words = pipelineOptions.wordBits;
+  pipelineOptions.ternlog =
+      simdBits == 512 &&
+      (words == 512 ||
+       ((words == 128 || words == 256) && subtarget->checkFeatures("+avx512vl")));
   pipelineOptions.matmulTileN = 2 * simdBits / 32;
   // Instructions the LUT kernels may use beyond portable vector operations.
   if (triple.isX86() && subtarget->checkFeatures("+avx512vbmi"))
@@ -709,7 +762,9 @@ llvm::Expected<CompiledModel> compileModel(ModuleOp module,
     return error("internal error: the generated LLVM IR does not verify");
   wrapperTimer.stop();
 
-  // Optimise with the standard -O pipeline.
+  // Optimise with the standard -O pipeline; specialised LUT kernels are
+  // final code and skip it (splitLutKernels).
+  std::unique_ptr<llvm::Module> kernelModule = splitLutKernels(*llvmModule);
   {
     TimingScope optTimer = phase(options, "LLVM optimisation");
     llvm::LoopAnalysisManager lam;
@@ -740,6 +795,15 @@ llvm::Expected<CompiledModel> compileModel(ModuleOp module,
             ? builder.buildO0DefaultPipeline(llvm::OptimizationLevel::O0)
             : builder.buildPerModuleDefaultPipeline(levels[options.optLevel]);
     mpm.run(*llvmModule, mam);
+  }
+  if (kernelModule) {
+    kernelModule->setDataLayout(llvmModule->getDataLayout());
+    kernelModule->setTargetTriple(triple);
+    if (llvm::Linker::linkModules(*llvmModule, std::move(kernelModule)))
+      return error("internal error: cannot link the specialised LUT kernels");
+    for (llvm::Function &function : *llvmModule)
+      if (function.hasFnAttribute(kLutKernelFunctionAttr) && !function.isDeclaration())
+        function.setLinkage(llvm::GlobalValue::InternalLinkage);
   }
 
   CompiledModel result;

@@ -9,15 +9,18 @@
 //
 // The object therefore routes the lowered code's allocations
 // (finalize-memref-to-llvm's generic allocation functions) through a small
-// cache of freed blocks: a free parks a block of at least 64 KiB in one of 64
-// slots, an allocation of at least 64 KiB takes the smallest parked block
-// that is large enough (smaller blocks come from glibc's heap, which does not
-// fault them in again). Slots are
+// cache of freed blocks: a free parks a block of at least 4 KiB in one of 256
+// slots, an allocation of at least 4 KiB takes the smallest parked block that
+// is large enough. Small blocks are cached too: a batch-1 transformer call
+// allocates dozens of 4-64 KiB temporaries, and when they are all freed at
+// the top of glibc's heap, the heap is trimmed (brk) and the next call faults
+// them in again (a third of a batch-1 QuWeiT-ViT call, docs/performance.md).
+// Smaller blocks come from glibc's bins. Slots are
 // taken and filled with atomic exchange/compare-exchange, so concurrent calls
 // (and the batch threads of one call) are safe without locks. A block's
 // capacity is stored in a 16-byte header in front of it; the per-slot
 // capacities only guide the choice and are checked against the header once
-// the block is owned. At most 64 blocks stay allocated between calls;
+// the block is owned. At most 256 blocks stay allocated between calls;
 // `<prefix>release_scratch()` frees them (docs/abi.md).
 //
 //===----------------------------------------------------------------------===//
@@ -31,10 +34,10 @@ using namespace llvm;
 
 namespace {
 
-constexpr unsigned kSlots = 64;
-/// Smaller blocks come from glibc's heap without page faults; caching them
-/// would only take slots from the large ones.
-constexpr uint64_t kMinCachedBytes = 64 * 1024;
+constexpr unsigned kSlots = 256;
+/// Blocks below a page come from glibc's bins and do not move the heap top
+/// much; caching them would only take slots from the larger ones.
+constexpr uint64_t kMinCachedBytes = 4096;
 constexpr uint64_t kHeaderBytes = 16;
 
 struct Runtime {
@@ -88,6 +91,12 @@ struct Runtime {
     b.SetInsertPoint(loop);
     PHINode *index = b.CreatePHI(i64, 2);
     index->addIncoming(b.getInt64(0), entry);
+    // Only a slot seen empty is worth a compare-exchange.
+    BasicBlock *tryPark = BasicBlock::Create(context, "park.try", function);
+    auto *current = b.CreateAlignedLoad(ptr, slotAddress(b, slots, index), MaybeAlign(8));
+    current->setAtomic(AtomicOrdering::Monotonic);
+    b.CreateCondBr(b.CreateIsNull(current), tryPark, next);
+    b.SetInsertPoint(tryPark);
     auto *exchange = b.CreateAtomicCmpXchg(
         slotAddress(b, slots, index), Constant::getNullValue(ptr), block, MaybeAlign(8),
         AtomicOrdering::AcquireRelease, AtomicOrdering::Monotonic);

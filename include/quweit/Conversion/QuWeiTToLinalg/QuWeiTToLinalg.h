@@ -30,6 +30,11 @@ void populateQuWeiTFusedBitKernelPatterns(mlir::RewritePatternSet &patterns);
 /// intrinsic calls when `vbmi` (128-byte tables), else lane by lane.
 void populateLowerPermuteBytesPatterns(mlir::RewritePatternSet &patterns, bool vbmi);
 
+/// LLVM function attribute (`passthrough`) of the functions of specialised
+/// LUT kernels (quweit-emit-lut-kernels): final code that quweit-compile
+/// keeps out of LLVM's middle end.
+inline constexpr llvm::StringLiteral kLutKernelFunctionAttr = "quweit-lut-kernel";
+
 } // namespace quweit
 
 #endif
