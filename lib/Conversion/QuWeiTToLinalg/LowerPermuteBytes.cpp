@@ -83,14 +83,12 @@ struct LowerPermuteBytesPass
     : quweit::impl::LowerPermuteBytesBase<LowerPermuteBytesPass> {
   using LowerPermuteBytesBase::LowerPermuteBytesBase;
   void runOnOperation() override {
-    bool vbmi = false;
-    SmallVector<StringRef> features;
-    StringRef(targetFeatures).split(features, ',', -1, /*KeepEmpty=*/false);
-    for (StringRef feature : features)
-      if (feature.trim().drop_front() == "avx512vbmi")
-        vbmi = feature.trim().starts_with("+");
+    FailureOr<bool> vbmi = targetFeatureEnabled(
+        getOperation(), "quweit-lower-permute-bytes", targetFeatures, "avx512vbmi");
+    if (failed(vbmi))
+      return signalPassFailure();
     RewritePatternSet patterns(&getContext());
-    populateLowerPermuteBytesPatterns(patterns, vbmi);
+    populateLowerPermuteBytesPatterns(patterns, *vbmi);
     walkAndApplyPatterns(getOperation(), std::move(patterns));
   }
 };

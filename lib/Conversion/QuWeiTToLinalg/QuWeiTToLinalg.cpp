@@ -538,19 +538,11 @@ struct ConvertQuWeiTToLinalgPass
     }
     QuWeiTToLinalgOptions options;
     options.specialiseTables = lutCodegen == "specialise";
-    SmallVector<StringRef> features;
-    StringRef(targetFeatures).split(features, ',', -1, /*KeepEmpty=*/false);
-    for (StringRef feature : features) {
-      feature = feature.trim();
-      if (!feature.starts_with("+") && !feature.starts_with("-")) {
-        getOperation()->emitError()
-            << "convert-quweit-to-linalg: target feature '" << feature
-            << "' must start with + or -";
-        return signalPassFailure();
-      }
-      if (feature.drop_front() == "avx512vbmi")
-        options.byteGather = feature.starts_with("+");
-    }
+    FailureOr<bool> vbmi = targetFeatureEnabled(
+        getOperation(), "convert-quweit-to-linalg", targetFeatures, "avx512vbmi");
+    if (failed(vbmi))
+      return signalPassFailure();
+    options.byteGather = *vbmi;
     if (lutCodegen == "auto") {
       // Specialised code is the fastest but its size (and compile time)
       // grows with the LUT count: above the budget, tables stay data.
@@ -582,6 +574,22 @@ struct ConvertQuWeiTToLinalgPass
 };
 
 } // namespace
+
+FailureOr<bool> quweit::targetFeatureEnabled(Operation *op, StringRef passName,
+                                             StringRef features, StringRef feature) {
+  bool enabled = false;
+  SmallVector<StringRef> entries;
+  features.split(entries, ',', -1, /*KeepEmpty=*/false);
+  for (StringRef entry : entries) {
+    entry = entry.trim();
+    if (!entry.starts_with("+") && !entry.starts_with("-"))
+      return op->emitError() << passName << ": target feature '" << entry
+                             << "' must start with + or -";
+    if (entry.drop_front() == feature)
+      enabled = entry.starts_with("+");
+  }
+  return enabled;
+}
 
 void quweit::populateQuWeiTToLinalgConversionPatterns(
     RewritePatternSet &patterns, const QuWeiTToLinalgOptions &options) {

@@ -1,5 +1,8 @@
 // RUN: quweit-opt %s --quweit-lower-permute-bytes=target-features=+avx512vbmi | FileCheck %s --check-prefix=VBMI
 // RUN: quweit-opt %s --quweit-lower-permute-bytes | FileCheck %s --check-prefix=PORTABLE
+// RUN: quweit-opt %s --quweit-lower-permute-bytes=target-features=+avx512vbmi,-avx512vbmi | FileCheck %s --check-prefix=PORTABLE
+// RUN: not quweit-opt %s --quweit-lower-permute-bytes=target-features=avx512vbmi 2>&1 | FileCheck %s --check-prefix=BAD
+// BAD: quweit-lower-permute-bytes: target feature 'avx512vbmi' must start with + or -
 
 // A 128-byte table and 64 lanes: one vpermi2b on the table's halves.
 // VBMI-LABEL: func.func @vbmi_shape

@@ -26,6 +26,13 @@ void populateQuWeiTToLinalgConversionPatterns(
 /// one-byte-per-bit tensors in between. Applied before the op-by-op patterns.
 void populateQuWeiTFusedBitKernelPatterns(mlir::RewritePatternSet &patterns);
 
+/// Whether a `target-features` pass option ("+a,-b,...", as LLVM spells
+/// target features) enables `feature`; the last mention wins. Emits an error
+/// on `op` and fails for an entry that does not start with + or -.
+mlir::FailureOr<bool> targetFeatureEnabled(mlir::Operation *op, llvm::StringRef passName,
+                                           llvm::StringRef features,
+                                           llvm::StringRef feature);
+
 /// Patterns that lower quweit.permute_bytes: to AVX-512 VBMI vpermi2b
 /// intrinsic calls when `vbmi` (128-byte tables), else lane by lane.
 void populateLowerPermuteBytesPatterns(mlir::RewritePatternSet &patterns, bool vbmi);
