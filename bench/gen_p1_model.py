@@ -5,6 +5,10 @@ points on packed words, so that the benchmark measures LUT evaluation and not
 bit packing:
   @sliced: tensor<?xNxiW> -> tensor<?xMxiW>        (batch_sliced, W samples per word)
   @packed: tensor<?x(N/64)xi64> -> tensor<?x(M/64)xi64> (feature_packed, one sample per row)
+--entry sliced or --entry packed writes only that entry point (P4 compiles
+one bit-sliced layer of M LUTs, and compares the specialised mode with
+bench/gen_p1_c.py on it: --entry sliced); --entry both (default) writes both,
+sharing mapping and tables.
 """
 import argparse
 
@@ -33,9 +37,8 @@ def main():
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--word-bits", type=int, default=512,
                    help="bits per bit-sliced word (64..512; 512 = one AVX-512 register)")
-    p.add_argument("--sliced-only", action="store_true",
-                   help="only the bit-sliced entry point (the compile-time comparison "
-                        "with bench/gen_p1_c.py)")
+    p.add_argument("--entry", choices=("both", "sliced", "packed"), default="both",
+                   help="entry points to write (default: both)")
     p.add_argument("-o", "--output", required=True)
     a = p.parse_args()
     n, m, k = a.inputs, a.luts, a.fan_in
@@ -44,17 +47,19 @@ def main():
              f"tables(dense_resource<p1_tables> : tensor<{m}x{1 << k}xi1>)")
     nw, mw = -(-n // 64), -(-m // 64)
     w = a.word_bits
-    packed = "" if a.sliced_only else f"""func.func @packed(%w: tensor<?x{nw}xi64>) -> tensor<?x{mw}xi64> {{
+    sliced = f"""func.func @sliced(%w: tensor<?x{n}xi{w}>) -> tensor<?x{m}xi{w}> {{
+  %y = quweit.packed_lut_layer %w layout(<batch_sliced>) num_inputs({n}) {attrs} : tensor<?x{n}xi{w}> -> tensor<?x{m}xi{w}>
+  return %y : tensor<?x{m}xi{w}>
+}}
+"""
+    packed = f"""func.func @packed(%w: tensor<?x{nw}xi64>) -> tensor<?x{mw}xi64> {{
   %y = quweit.packed_lut_layer %w layout(<feature_packed>) num_inputs({n}) {attrs} : tensor<?x{nw}xi64> -> tensor<?x{mw}xi64>
   return %y : tensor<?x{mw}xi64>
 }}
 """
-    text = f"""// P1 benchmark model: bench/gen_p1_model.py --inputs {n} --luts {m} --fan-in {k} --seed {a.seed} --word-bits {w}
-func.func @sliced(%w: tensor<?x{n}xi{w}>) -> tensor<?x{m}xi{w}> {{
-  %y = quweit.packed_lut_layer %w layout(<batch_sliced>) num_inputs({n}) {attrs} : tensor<?x{n}xi{w}> -> tensor<?x{m}xi{w}>
-  return %y : tensor<?x{m}xi{w}>
-}}
-{packed}{{-#
+    functions = (sliced if a.entry != "packed" else "") + (packed if a.entry != "sliced" else "")
+    text = f"""// P1 benchmark model: bench/gen_p1_model.py --inputs {n} --luts {m} --fan-in {k} --seed {a.seed} --word-bits {w} --entry {a.entry}
+{functions}{{-#
   dialect_resources: {{
     builtin: {{
 {blob("p1_mapping", mapping, "<i4", 4)},

@@ -34,6 +34,31 @@ def p3_report(compiled_path, torch_path, title):
                       f"{quweit / base:5.2f}x (target >= 2x)")
 
 
+def p4_report(path):
+    """P4: `LUTs seconds peak-KB` lines (scripts/bench.sh), against the 1M-LUT
+    target of 30 s and 2 GB; time per 1000 LUTs shows how it grows."""
+    print("P4: quweit-compile -O3, default options, one layer of M LUTs (one entry point)")
+    for line in open(path):
+        if not line.strip():
+            continue
+        luts, seconds, kb = int(line.split()[0]), float(line.split()[1]), int(line.split()[2])
+        mb = kb / 1024
+        print(f"  {luts:8d} LUTs: {seconds:7.2f} s ({seconds / 30:5.3f}x of 30 s) "
+              f"{mb:7.0f} MB ({mb / 2048:5.3f}x of 2 GB)  {1000 * seconds / luts:7.4f} s per 1000 LUTs")
+    print("  target: 1M LUTs in <= 30 s and <= 2 GB (ratios <= 1), growing linearly")
+    # Written by scripts/bench.sh next to the P4 file.
+    spec_path = os.path.join(os.path.dirname(path), "p4_specialise.txt")
+    if os.path.exists(spec_path):
+        spec = {line.split()[0]: line.split()[1:] for line in open(spec_path) if line.strip()}
+        print("P4: specialised mode vs clang -O2 on equivalent C (bench/gen_p1_c.py), "
+              "P1's 8192-LUT layer (seconds, peak MB)")
+        for tool, (luts, seconds, kb) in spec.items():
+            print(f"  {tool:15s} {int(luts):6d} LUTs: {float(seconds):7.2f} s {int(kb) / 1024:8.0f} MB")
+        if "quweit-compile" in spec and "clang-22" in spec:
+            ratio = float(spec["clang-22"][1]) / float(spec["quweit-compile"][1])
+            print(f"  quweit-compile is {ratio:.1f}x faster than clang -O2 (target >= 5x)")
+
+
 def main(p1_path, p2_path, p4_path, *p3_paths):
     p1 = rates(p1_path, "LUT_evals_per_s")
     print("P1: one LUT layer, N=2048, M=8192, n=6 (LUT evaluations/s)")
@@ -64,22 +89,7 @@ def main(p1_path, p2_path, p4_path, *p3_paths):
             goal = f" (target >= {target}x)" if target else ""
             print(f"  batch {batch}: best LUT FFN / dense = {lut / dense:.2f}x{goal}")
 
-    print("P4: quweit-compile, default options (seconds, peak MB)")
-    rows = [line.split() for line in open(p4_path) if line.strip()]
-    for luts, seconds, kb in rows:
-        print(f"  {int(luts):8d} LUTs: {float(seconds):7.2f} s {int(kb) / 1024:8.0f} MB")
-    print("  target: 1M LUTs in <= 30 s and <= 2 GB")
-    # Written by scripts/bench.sh next to the P4 file.
-    spec_path = os.path.join(os.path.dirname(p4_path), "p4_specialise.txt")
-    if os.path.exists(spec_path):
-        spec = {line.split()[0]: line.split()[1:] for line in open(spec_path) if line.strip()}
-        print("P4: specialised mode vs clang -O2 on equivalent C (bench/gen_p1_c.py), "
-              "P1's 8192-LUT layer (seconds, peak MB)")
-        for tool, (luts, seconds, kb) in spec.items():
-            print(f"  {tool:15s} {int(luts):6d} LUTs: {float(seconds):7.2f} s {int(kb) / 1024:8.0f} MB")
-        if "quweit-compile" in spec and "clang-22" in spec:
-            ratio = float(spec["clang-22"][1]) / float(spec["quweit-compile"][1])
-            print(f"  quweit-compile is {ratio:.1f}x faster than clang -O2 (target >= 5x)")
+    p4_report(p4_path)
 
     # P3 pairs: (compiled.json, torch.json, title), default malloc first.
     for compiled, torch, title in zip(p3_paths[0::3], p3_paths[1::3], p3_paths[2::3]):

@@ -19,6 +19,20 @@
 
 using namespace mlir;
 
+/// The index of the '"' that closes a string literal whose contents start at
+/// `from` (a backslash escapes the next character), or text.size(). Searched
+/// with memchr, not stepped through: a model's hex blobs are hundreds of MB.
+static size_t stringLiteralEnd(llvm::StringRef text, size_t from) {
+  while (from < text.size()) {
+    size_t quote = std::min(text.find('"', from), text.size());
+    size_t escape = text.slice(from, quote).find('\\');
+    if (escape == llvm::StringRef::npos)
+      return quote;
+    from += escape + 2;
+  }
+  return text.size();
+}
+
 std::optional<quweit::InputProblem>
 quweit::checkTextNesting(llvm::StringRef buffer, unsigned maxDepth) {
   if (buffer.starts_with("ML\xEFR"))
@@ -34,9 +48,7 @@ quweit::checkTextNesting(llvm::StringRef buffer, unsigned maxDepth) {
     }
     if (c == '"') {
       // A string literal; its brackets do not nest anything.
-      for (++i; i < e && buffer[i] != '"'; ++i)
-        if (buffer[i] == '\\')
-          ++i;
+      i = stringLiteralEnd(buffer, i + 1);
       continue;
     }
     if (c == '(' || c == '[' || c == '{' || c == '<') {
@@ -86,10 +98,7 @@ struct TextCursor {
     }
   }
   void skipString() { // at '"'
-    for (++pos; !atEnd() && peek() != '"'; ++pos)
-      if (peek() == '\\')
-        ++pos;
-    pos = std::min(pos + 1, text.size());
+    pos = std::min(stringLiteralEnd(text, pos + 1) + 1, text.size());
   }
   static bool isOpener(char c) {
     return c == '(' || c == '[' || c == '{' || c == '<';

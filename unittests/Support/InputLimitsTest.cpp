@@ -51,6 +51,16 @@ TEST(TextNesting, SkipsCommentsAndStrings) {
   EXPECT_TRUE(checkTextNesting("// {{{\n{{", 1));
 }
 
+TEST(TextNesting, StringsEndAtTheFirstUnescapedQuote) {
+  // An escaped backslash does not escape the quote after it.
+  EXPECT_TRUE(checkTextNesting("\"a\\\\\" ((", 1));
+  EXPECT_FALSE(checkTextNesting("\"a\\\\\\\"((\" (", 1));
+  // Strings one after the other, and an unterminated one at the end.
+  EXPECT_TRUE(checkTextNesting("\"((\" \"((\" ((", 1));
+  EXPECT_FALSE(checkTextNesting("( \"((((", 1));
+  EXPECT_FALSE(checkTextNesting("( \"((\\", 1));
+}
+
 TEST(TextNesting, BytecodeIsNotScanned) {
   EXPECT_FALSE(checkTextNesting(std::string("ML\xEFR") + repeat("{", 1000), 1));
 }

@@ -127,10 +127,10 @@ ElementsAttr packTables(ArrayRef<uint8_t> bits, int64_t numLuts, int64_t fanIn,
   int64_t chunks = int64_t(1) << (fanIn - chunkBits);
   std::vector<int64_t> words(numLuts * chunks, 0);
   for (int64_t j = 0; j < numLuts; ++j)
-    for (int64_t address = 0; address < tableSize; ++address)
-      if (bits[j * tableSize + address])
-        words[j * chunks + (address >> chunkBits)] |=
-            int64_t(uint64_t(1) << (address & ((int64_t(1) << chunkBits) - 1)));
+    for (int64_t address = 0; address < tableSize; ++address) // no branch: random bits
+      words[j * chunks + (address >> chunkBits)] |=
+          int64_t(uint64_t(bits[j * tableSize + address] & 1)
+                  << (address & ((int64_t(1) << chunkBits) - 1)));
   auto type = RankedTensorType::get({numLuts, chunks}, IntegerType::get(context, 64));
   return buildIntegers(type, words, "quweit_packed_tables");
 }

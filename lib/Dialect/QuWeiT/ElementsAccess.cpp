@@ -102,31 +102,63 @@ ReadError checkResourceBlob(ElementsAttr attr) {
   return resourceBytes(resource, bytes);
 }
 
-ReadError readIntegers(ElementsAttr attr, std::vector<int64_t> &out) {
+namespace {
+/// Calls fn(index, value) on each T of a blob, sign-extended, until fn
+/// returns false.
+template <typename T>
+void forEachStored(ArrayRef<char> bytes,
+                   llvm::function_ref<bool(int64_t, int64_t)> fn) {
+  int64_t count = bytes.size() / sizeof(T);
+  for (int64_t index = 0; index < count; ++index) {
+    T value;
+    std::memcpy(&value, bytes.data() + index * sizeof(T), sizeof(T));
+    if (!fn(index, static_cast<int64_t>(value)))
+      return;
+  }
+}
+} // namespace
+
+ReadError forEachInteger(ElementsAttr attr,
+                         llvm::function_ref<bool(int64_t, int64_t)> fn) {
   auto intType = dyn_cast<IntegerType>(attr.getElementType());
   if (!intType || intType.getWidth() < 2 || intType.getWidth() > 64)
     return {"expected integer elements"};
   if (ReadError error = checkDenseLike(attr))
     return error;
-  out.clear();
   if (auto dense = dyn_cast<DenseElementsAttr>(attr)) {
-    out.reserve(dense.getNumElements());
+    int64_t index = 0;
     for (const APInt &value : dense.getValues<APInt>())
-      out.push_back(value.getSExtValue());
+      if (!fn(index++, value.getSExtValue()))
+        break;
     return {};
   }
-  unsigned width = intType.getWidth();
-  return forEachResourceElement(
-      cast<DenseResourceElementsAttr>(attr), [&](const char *p) {
-        int64_t value = 0;
-        switch (width) {
-        case 8: value = *reinterpret_cast<const int8_t *>(p); break;
-        case 16: { int16_t v; std::memcpy(&v, p, 2); value = v; break; }
-        case 32: { int32_t v; std::memcpy(&v, p, 4); value = v; break; }
-        default: std::memcpy(&value, p, 8); break;
-        }
-        out.push_back(value);
-      });
+  ArrayRef<char> bytes;
+  if (ReadError error =
+          resourceBytes(cast<DenseResourceElementsAttr>(attr), bytes))
+    return error;
+  switch (intType.getWidth()) {
+  case 8: forEachStored<int8_t>(bytes, fn); break;
+  case 16: forEachStored<int16_t>(bytes, fn); break;
+  case 32: forEachStored<int32_t>(bytes, fn); break;
+  default: forEachStored<int64_t>(bytes, fn); break;
+  }
+  return {};
+}
+
+ReadError readIntegers(ElementsAttr attr, std::vector<int64_t> &out) {
+  out.clear();
+  // Reserved only for sizes backed by data: a splat, or a dense_resource
+  // type over a smaller blob, may claim 2^40 elements.
+  ArrayRef<char> bytes;
+  if (auto dense = dyn_cast<DenseElementsAttr>(attr); dense && !dense.isSplat())
+    out.reserve(dense.getNumElements());
+  else if (auto resource = dyn_cast<DenseResourceElementsAttr>(attr);
+           resource && !resourceBytes(resource, bytes))
+    out.reserve(bytes.size() / *blobElementBytes(attr.getElementType()));
+  return forEachInteger(attr, [&](int64_t, int64_t value) {
+    out.push_back(value);
+    return true;
+  });
 }
 
 ReadError readFloats(ElementsAttr attr, std::vector<float> &out) {
@@ -161,10 +193,16 @@ ReadError readBits(ElementsAttr attr, std::vector<uint8_t> &out) {
       out.push_back(value ? 1 : 0);
     return {};
   }
-  return forEachResourceElement(cast<DenseResourceElementsAttr>(attr),
-                                [&](const char *p) {
-                                  out.push_back(*p != 0 ? 1 : 0);
-                                });
+  ArrayRef<char> bytes;
+  if (ReadError error =
+          resourceBytes(cast<DenseResourceElementsAttr>(attr), bytes))
+    return error;
+  // One byte per bit in the blob: a plain (vectorised) loop, as tables of a
+  // million LUTs hold 64 M entries.
+  out.resize(bytes.size());
+  for (size_t index = 0; index < bytes.size(); ++index)
+    out[index] = bytes[index] != 0;
+  return {};
 }
 
 namespace {

@@ -74,28 +74,35 @@ bool isSupportedIndexType(Type type) {
 LogicalResult checkIndicesInRange(Operation *op, ElementsAttr attr,
                                   int64_t bound, StringRef name,
                                   int64_t rowLength) {
-  std::vector<int64_t> values;
   bool splat = isSplat(attr);
+  if (splat)
+    rowLength = 0;
+  // Streamed, not materialised: a million-LUT mapping is verified after
+  // every pass of the pipeline.
+  std::optional<std::pair<int64_t, int64_t>> bad; // (index, value)
+  auto check = [&](int64_t index, int64_t value) {
+    if (value >= 0 && value < bound)
+      return true;
+    bad = {index, value};
+    return false;
+  };
   if (splat) {
     // Splats are checked without materialising (a huge splat is legal IR).
-    values.push_back(attr.getSplatValue<APInt>().getSExtValue());
-    rowLength = 0;
-  } else if (ReadError error = readIntegers(attr, values)) {
+    check(0, attr.getSplatValue<APInt>().getSExtValue());
+  } else if (ReadError error = forEachInteger(attr, check)) {
     return op->emitOpError() << "cannot read '" << name << "': "
                              << error.message;
   }
-  for (auto [index, value] : llvm::enumerate(values)) {
-    if (value >= 0 && value < bound)
-      continue;
-    InFlightDiagnostic diag = op->emitOpError() << "'" << name << "' value "
-                                                << value;
-    if (rowLength > 0)
-      diag << " at [" << index / rowLength << ", " << index % rowLength << "]";
-    else if (!splat)
-      diag << " at [" << index << "]";
-    return diag << " is out of range [0, " << bound << ")";
-  }
-  return success();
+  if (!bad)
+    return success();
+  auto [index, value] = *bad;
+  InFlightDiagnostic diag = op->emitOpError() << "'" << name << "' value "
+                                              << value;
+  if (rowLength > 0)
+    diag << " at [" << index / rowLength << ", " << index % rowLength << "]";
+  else if (!splat)
+    diag << " at [" << index << "]";
+  return diag << " is out of range [0, " << bound << ")";
 }
 
 } // namespace

@@ -3,6 +3,7 @@
 #include "quweit/Target/CPU/Compile.h"
 #include "quweit/Conversion/QuWeiTToLinalg/QuWeiTToLinalg.h"
 #include "quweit/Pipelines/Pipelines.h"
+#include "ConstantGlobals.h"
 #include "ScratchAllocator.h"
 #include "quweit/Support/InputLimits.h"
 
@@ -23,7 +24,9 @@
 #include "llvm/Support/JSON.h"
 #include "llvm/MC/MCSubtargetInfo.h"
 #include "llvm/MC/TargetRegistry.h"
+#include "llvm/Pass.h"
 #include "llvm/Passes/PassBuilder.h"
+#include "llvm/Passes/StandardInstrumentations.h"
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Support/raw_ostream.h"
 #include "llvm/Target/TargetMachine.h"
@@ -579,6 +582,12 @@ llvm::Error addEntryWrapper(llvm::Module &module, const Entry &entry,
   return llvm::Error::success();
 }
 
+/// A timer for one phase of compileModel under options.timing (a no-op
+/// scope when timing is off).
+TimingScope phase(const CompileOptions &options, StringRef name) {
+  return options.timing ? options.timing->nest(name) : TimingScope();
+}
+
 /// Moves the specialised LUT kernels (straight-line code in the final form,
 /// ~25 instructions per LUT) out of `module` into a module of their own,
 /// leaving declarations for their callers, so that LLVM's middle end does not
@@ -711,19 +720,28 @@ llvm::Expected<CompiledModel> compileModel(ModuleOp module,
   PassManager pm(module->getContext());
   if (failed(buildToLLVMPipeline(pm, pipelineOptions)))
     return error("cannot build the quweit-to-llvm pipeline");
+  TimingScope passesTimer = phase(options, "MLIR passes (quweit-to-llvm)");
+  if (options.timing)
+    pm.enableTiming(passesTimer);
   if (failed(pm.run(module)))
     return error("lowering to the LLVM dialect failed (see the diagnostics above)");
+  passesTimer.stop();
 
   DialectRegistry registry;
   registerBuiltinDialectTranslation(registry);
   registerLLVMDialectTranslation(registry);
   registerOpenMPDialectTranslation(registry);
   module->getContext()->appendDialectRegistry(registry);
-  llvm::LLVMContext llvmContext;
+  auto llvmContext = std::make_unique<llvm::LLVMContext>();
+  TimingScope translateTimer = phase(options, "translation to LLVM IR");
+  std::vector<DetachedConstant> constants =
+      detachLargeConstants(module, triple.isLittleEndian());
   std::unique_ptr<llvm::Module> llvmModule =
-      translateModuleToLLVMIR(module, llvmContext, options.sourceName);
+      translateModuleToLLVMIR(module, *llvmContext, options.sourceName);
   if (!llvmModule)
     return error("translation to LLVM IR failed");
+  translateTimer.stop();
+  TimingScope wrapperTimer = phase(options, "entry points and LLVM IR verifier");
   // Features beyond the x86-64 baseline that the object may use.
   SmallVector<const CpuFeature *> needed;
   if (triple.isX86())
@@ -737,18 +755,33 @@ llvm::Expected<CompiledModel> compileModel(ModuleOp module,
   addScratchAllocator(*llvmModule, options.symbolPrefix);
   llvmModule->setDataLayout(machine->createDataLayout());
   llvmModule->setTargetTriple(triple);
+  if (std::string problem = attachLargeConstants(*llvmModule, constants);
+      !problem.empty())
+    return error("internal error: " + problem);
   if (llvm::verifyModule(*llvmModule, &llvm::errs()))
     return error("internal error: the generated LLVM IR does not verify");
+  wrapperTimer.stop();
 
   // Optimise with the standard -O pipeline; specialised LUT kernels are
   // final code and skip it (splitLutKernels).
   std::unique_ptr<llvm::Module> kernelModule = splitLutKernels(*llvmModule);
   {
+    TimingScope optTimer = phase(options, "LLVM optimisation");
     llvm::LoopAnalysisManager lam;
     llvm::FunctionAnalysisManager fam;
     llvm::CGSCCAnalysisManager cgam;
     llvm::ModuleAnalysisManager mam;
-    llvm::PassBuilder builder(machine.get());
+    // With --time-passes, LLVM's pass timers (TimePassesIsEnabled) also
+    // cover the new pass manager's optimisation pipeline.
+    llvm::PassInstrumentationCallbacks callbacks;
+    std::optional<llvm::StandardInstrumentations> instrumentations;
+    if (options.timing) {
+      instrumentations.emplace(*llvmContext, /*DebugLogging=*/false);
+      instrumentations->registerCallbacks(callbacks, &mam);
+    }
+    llvm::PassBuilder builder(machine.get(), llvm::PipelineTuningOptions(),
+                              std::nullopt,
+                              options.timing ? &callbacks : nullptr);
     builder.registerModuleAnalyses(mam);
     builder.registerCGSCCAnalyses(cgam);
     builder.registerFunctionAnalyses(fam);
@@ -775,17 +808,27 @@ llvm::Expected<CompiledModel> compileModel(ModuleOp module,
 
   CompiledModel result;
   if (options.keepLLVMIR) {
+    TimingScope printTimer = phase(options, "printing LLVM IR (--emit-llvm)");
     llvm::raw_string_ostream irStream(result.llvmIR);
     llvmModule->print(irStream, nullptr);
   }
-  llvm::SmallVector<char, 0> objectBytes;
-  llvm::raw_svector_ostream objectStream(objectBytes);
-  llvm::legacy::PassManager codegen;
-  if (machine->addPassesToEmitFile(codegen, objectStream, nullptr,
-                                   llvm::CodeGenFileType::ObjectFile))
-    return error("the target cannot emit object files");
-  codegen.run(*llvmModule);
-  result.object.assign(objectBytes.begin(), objectBytes.end());
+  TimingScope codegenTimer = phase(options, "code generation (object)");
+  {
+    // Written straight into the result (no second copy of an object that
+    // holds the model's tables).
+    llvm::raw_svector_ostream objectStream(result.object);
+    llvm::legacy::PassManager codegen;
+    if (machine->addPassesToEmitFile(codegen, objectStream, nullptr,
+                                     llvm::CodeGenFileType::ObjectFile))
+      return error("the target cannot emit object files");
+    codegen.run(*llvmModule);
+  }
+  codegenTimer.stop();
+  {
+    TimingScope freeTimer = phase(options, "freeing LLVM IR");
+    llvmModule.reset();
+    llvmContext.reset();
+  }
   result.header = headerText(*entries, options);
   result.signature = signatureJson(*entries, options);
   return result;

@@ -14,6 +14,7 @@
 #include "mlir/IR/BuiltinAttributeInterfaces.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/Support/LLVM.h"
+#include "llvm/ADT/STLFunctionalExtras.h"
 
 #include <cstdint>
 #include <optional>
@@ -36,6 +37,11 @@ struct ReadError {
 /// exactly the size its type needs (without reading the values).
 ReadError checkResourceBlob(mlir::ElementsAttr attr);
 
+/// Calls fn(index, value) on the values of an integer (signless,
+/// sign-extended) elements attribute in row-major order until fn returns
+/// false, without materialising them (verifiers of million-entry mappings).
+ReadError forEachInteger(mlir::ElementsAttr attr,
+                         llvm::function_ref<bool(int64_t, int64_t)> fn);
 /// Reads the values of an integer (signless, sign-extended) elements attribute.
 ReadError readIntegers(mlir::ElementsAttr attr, std::vector<int64_t> &out);
 /// Reads the values of an f32 elements attribute.

@@ -11,6 +11,8 @@
 #define QUWEIT_TARGET_CPU_COMPILE_H
 
 #include "mlir/IR/BuiltinOps.h"
+#include "mlir/Support/Timing.h"
+#include "llvm/ADT/SmallVector.h"
 #include "llvm/Support/Error.h"
 
 #include <string>
@@ -53,10 +55,14 @@ struct CompileOptions {
   std::string symbolPrefix = "quweit_";
   /// Name written in the header's comments.
   std::string sourceName = "model";
+  /// When set (quweit-compile --time-passes), each phase (MLIR passes one by
+  /// one, translation to LLVM IR, LLVM optimisation, code generation) is
+  /// timed as a child of this scope, and LLVM's own pass timers run too.
+  mlir::TimingScope *timing = nullptr;
 };
 
 struct CompiledModel {
-  std::string object; // bytes of the relocatable object
+  llvm::SmallVector<char, 0> object; // bytes of the relocatable object
   std::string header; // the C header
   std::string llvmIR; // the optimised LLVM IR, if keepLLVMIR (--emit-llvm)
   /// JSON description of the entry points (names, symbols, ports with
