@@ -17,6 +17,7 @@ int32_t p2_table_main(int64_t batch, const float *x, float *scores);
 int32_t p2_specialise_main(int64_t batch, const float *x, float *scores);
 int32_t p2_packed_main(int64_t batch, const float *x, float *scores);
 int32_t p2_table_t2_main(int64_t batch, const float *x, float *scores);
+int32_t p2_specialise_t2_main(int64_t batch, const float *x, float *scores);
 }
 
 namespace {
@@ -75,6 +76,8 @@ BENCHMARK_CAPTURE(LutFFN, table, p2_table_main)
     ->Arg(64)->Arg(1024)->Unit(benchmark::kMicrosecond);
 // Two threads: the entry point splits the batch over pthreads.
 BENCHMARK_CAPTURE(LutFFN, table_2_threads, p2_table_t2_main)
+    ->Arg(1024)->Unit(benchmark::kMicrosecond)->UseRealTime();
+BENCHMARK_CAPTURE(LutFFN, specialise_2_threads, p2_specialise_t2_main)
     ->Arg(1024)->Unit(benchmark::kMicrosecond)->UseRealTime();
 BENCHMARK_CAPTURE(LutFFN, feature_packed, p2_packed_main)
     ->Arg(1)->Arg(64)->Unit(benchmark::kMicrosecond);

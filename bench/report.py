@@ -7,12 +7,14 @@ import sys
 
 
 def rates(path, counter):
-    """The counter of every benchmark; with --benchmark_repetitions, the best
+    """The counter of every benchmark (path: one JSON file, or several joined
+    by commas); with --benchmark_repetitions, the best
     repetition (the machine is shared: the least disturbed run)."""
     out = {}
-    for b in json.load(open(path))["benchmarks"]:
-        if counter in b and b.get("run_type") != "aggregate":
-            out[b["name"]] = max(out.get(b["name"], 0.0), b[counter])
+    for one_path in path.split(","):  # several files: one-thread and two-thread runs
+        for b in json.load(open(one_path))["benchmarks"]:
+            if counter in b and b.get("run_type") != "aggregate":
+                out[b["name"]] = max(out.get(b["name"], 0.0), b[counter])
     return out
 
 
@@ -59,6 +61,24 @@ def p4_report(path):
             print(f"  quweit-compile is {ratio:.1f}x faster than clang -O2 (target >= 5x)")
 
 
+# Thread scaling: (two-thread row, its one-thread row); two-thread rows are
+# wall time (UseRealTime), one-thread rows CPU time on the pinned core.
+THREAD_PAIRS = {
+    "P1": [("BitSliced/table_2_threads/4096/real_time", "BitSliced/table/4096"),
+           ("FeaturePacked/2_threads/1024/real_time", "FeaturePacked/table/1024"),
+           ("FeaturePacked/2_threads/4096/real_time", "FeaturePacked/table/4096")],
+    "P2": [("LutFFN/specialise_2_threads/1024/real_time", "LutFFN/specialise/1024"),
+           ("LutFFN/table_2_threads/1024/real_time", "LutFFN/table/1024")],
+}
+
+
+def thread_report(label, rates_by_name):
+    for two, one in THREAD_PAIRS[label]:
+        if two in rates_by_name and one in rates_by_name:
+            print(f"  2 threads / 1 thread: {two.split('/real_time')[0]:40s} "
+                  f"{rates_by_name[two] / rates_by_name[one]:.2f}x")
+
+
 def main(p1_path, p2_path, p4_path, *p3_paths):
     p1 = rates(p1_path, "LUT_evals_per_s")
     print("P1: one LUT layer, N=2048, M=8192, n=6 (LUT evaluations/s)")
@@ -76,6 +96,7 @@ def main(p1_path, p2_path, p4_path, *p3_paths):
                     and not k.startswith("PerSample")), default=0.0)
         if gather:
             print(f"  batch {batch}: best compiled / per-sample gather baseline = {ours / gather:.1f}x")
+    thread_report("P1", p1)
 
     p2 = rates(p2_path, "tokens_per_s")
     print("P2: LUT FFN vs dense FFN (OpenBLAS), tokens/s")
@@ -88,6 +109,7 @@ def main(p1_path, p2_path, p4_path, *p3_paths):
         if dense and lut:
             goal = f" (target >= {target}x)" if target else ""
             print(f"  batch {batch}: best LUT FFN / dense = {lut / dense:.2f}x{goal}")
+    thread_report("P2", p2)
 
     p4_report(p4_path)
 

@@ -21,10 +21,16 @@ sizes="10000 100000 1000000"
 [[ "${1:-}" == "--quick" ]] && sizes="10000 100000"
 
 ninja -C "$BUILD" quweit-compile quweit-bench quweit-bench-p2 quweit-bench-p3
-taskset -c "$CORE" "$BUILD/bench/quweit-bench" --benchmark_min_time=1 \
+# One-thread rows pinned to one core; two-thread rows (wall time) unpinned,
+# or both threads would share the pinned core.
+taskset -c "$CORE" "$BUILD/bench/quweit-bench" --benchmark_min_time=1 --benchmark_filter=-2_threads \
   --benchmark_out="$OUT/p1.json" --benchmark_out_format=json
-OPENBLAS_NUM_THREADS=1 taskset -c "$CORE" "$BUILD/bench/quweit-bench-p2" \
+"$BUILD/bench/quweit-bench" --benchmark_min_time=1 --benchmark_filter=2_threads \
+  --benchmark_out="$OUT/p1_threads.json" --benchmark_out_format=json
+OPENBLAS_NUM_THREADS=1 taskset -c "$CORE" "$BUILD/bench/quweit-bench-p2" --benchmark_filter=-2_threads \
   --benchmark_min_time=1 --benchmark_out="$OUT/p2.json" --benchmark_out_format=json
+OPENBLAS_NUM_THREADS=1 "$BUILD/bench/quweit-bench-p2" --benchmark_filter=2_threads \
+  --benchmark_min_time=1 --benchmark_out="$OUT/p2_threads.json" --benchmark_out_format=json
 
 # P4: wall time and peak memory of quweit-compile with the default options
 # (table-driven above 2048 LUTs) on a model of one layer of M LUTs with one
@@ -64,6 +70,7 @@ p3_run() {
 suffix="" p3_run
 suffix="_malloc" p3_run MALLOC_TRIM_THRESHOLD_=4294967295 MALLOC_MMAP_MAX_=0
 
-/usr/bin/python3 "$ROOT/bench/report.py" "$OUT/p1.json" "$OUT/p2.json" "$p4" \
+/usr/bin/python3 "$ROOT/bench/report.py" "$OUT/p1.json,$OUT/p1_threads.json" \
+  "$OUT/p2.json,$OUT/p2_threads.json" "$p4" \
   "$OUT/p3.json" "$OUT/p3_torch.json" "default malloc" \
   "$OUT/p3_malloc.json" "$OUT/p3_torch_malloc.json" "MALLOC_TRIM_THRESHOLD_=4294967295 MALLOC_MMAP_MAX_=0"
