@@ -131,7 +131,7 @@ LogicalResult BlockEvaluator::evaluate(Operation *op) {
       .Default([&](Operation *other) { return evaluateStandard(other); });
 }
 
-void quweit::reference::registerEvaluatorDialects(DialectRegistry &registry) {
+void registerEvaluatorDialects(DialectRegistry &registry) {
   registry.insert<QuWeiTDialect, func::FuncDialect, arith::ArithDialect,
                   tensor::TensorDialect, linalg::LinalgDialect, math::MathDialect,
                   scf::SCFDialect>();
