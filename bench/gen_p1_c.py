@@ -18,7 +18,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from gen_p1_model import draw_layer  # noqa: E402
+from gen_p1_model import add_layer_arguments, draw_layer  # noqa: E402
 
 LUTS_PER_LOOP = 16
 
@@ -59,10 +59,7 @@ def lut_code(table, inputs, lines):
 
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument("--inputs", type=int, default=2048)
-    p.add_argument("--luts", type=int, default=8192)
-    p.add_argument("--fan-in", type=int, default=6)
-    p.add_argument("--seed", type=int, default=0)
+    add_layer_arguments(p)
     p.add_argument("-o", "--output", required=True)
     a = p.parse_args()
     mapping, tables = draw_layer(a.inputs, a.luts, a.fan_in, a.seed)

@@ -29,12 +29,17 @@ def draw_layer(inputs, luts, fan_in, seed):
     return mapping, tables
 
 
-def main():
-    p = argparse.ArgumentParser()
+def add_layer_arguments(p):
+    """The layer's shape and seed, shared with gen_p1_c.py (same layer)."""
     p.add_argument("--inputs", type=int, default=2048)
     p.add_argument("--luts", type=int, default=8192)
     p.add_argument("--fan-in", type=int, default=6)
     p.add_argument("--seed", type=int, default=0)
+
+
+def main():
+    p = argparse.ArgumentParser()
+    add_layer_arguments(p)
     p.add_argument("--word-bits", type=int, default=512,
                    help="bits per bit-sliced word (64..512; 512 = one AVX-512 register)")
     p.add_argument("--entry", choices=("both", "sliced", "packed"), default="both",
