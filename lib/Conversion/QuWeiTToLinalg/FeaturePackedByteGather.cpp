@@ -113,11 +113,6 @@ Value constantBuffer(ImplicitLocOpBuilder &b, ArrayRef<int64_t> shape, Type elem
                                            /*read_only=*/true);
 }
 
-/// Lane i of the result: byte (index[i] mod 128) of the 128-byte `table`.
-Value permuteBytes(ImplicitLocOpBuilder &b, Value table, Value index) {
-  return PermuteBytesOp::create(b, index.getType(), table, index);
-}
-
 } // namespace
 
 bool lowering::canLowerFeaturePackedByteGather(PackedLutLayerOp op) {
@@ -211,12 +206,12 @@ FailureOr<Value> lowering::lowerFeaturePackedByteGather(PackedLutLayerOp op, Val
           SmallVector<Value> at{superblock, constantIndex(lb, slot),
                                 constantIndex(lb, group), constantIndex(lb, 0)};
           Value index = vector::LoadOp::create(lb, bytesType, byteIndex, at);
-          Value bytes = permuteBytes(lb, chunkRegs[0], index);
+          Value bytes = PermuteBytesOp::create(lb, bytesType, chunkRegs[0], index);
           if (chunks == 2) {
             // Bit 7 of the index picks the second chunk.
             Value high = arith::CmpIOp::create(lb, arith::CmpIPredicate::slt, index, zeroBytes);
             bytes = arith::SelectOp::create(
-                lb, high, permuteBytes(lb, chunkRegs[1], index), bytes);
+                lb, high, PermuteBytesOp::create(lb, bytesType, chunkRegs[1], index), bytes);
           } else if (chunks > 2) {
             Value chunk = vector::LoadOp::create(lb, bytesType, chunkIndex, at);
             for (int64_t c = 1; c < chunks; ++c) {
@@ -224,7 +219,7 @@ FailureOr<Value> lowering::lowerFeaturePackedByteGather(PackedLutLayerOp op, Val
                   lb, arith::CmpIPredicate::eq, chunk,
                   arith::ConstantOp::create(lb, DenseElementsAttr::get(bytesType, lb.getI8IntegerAttr(c))));
               bytes = arith::SelectOp::create(
-                  lb, isC, permuteBytes(lb, chunkRegs[c], index), bytes);
+                  lb, isC, PermuteBytesOp::create(lb, bytesType, chunkRegs[c], index), bytes);
             }
           }
           Value mask = vector::LoadOp::create(lb, bytesType, bitMask, at);

@@ -297,14 +297,23 @@ SmallVector<Value> addBitSliced(ImplicitLocOpBuilder &b, ArrayRef<Value> inputs)
   return planes;
 }
 
+/// The unpack_bits a group_sum reads, when the pair can be lowered as one
+/// kernel: contiguous groups, the given layout, no other reader of the bits.
+UnpackBitsOp fusableUnpack(GroupSumOp op, BitLayout layout) {
+  auto unpack = op.getInput().getDefiningOp<UnpackBitsOp>();
+  if (!unpack || unpack.getLayout() != layout || op.getGroupIndex() ||
+      !unpack->hasOneUse())
+    return {};
+  return unpack;
+}
+
 struct SlicedWordsToGroupSums : OpRewritePattern<GroupSumOp> {
   using OpRewritePattern::OpRewritePattern;
 
   LogicalResult matchAndRewrite(GroupSumOp op,
                                 PatternRewriter &rewriter) const override {
-    auto unpack = op.getInput().getDefiningOp<UnpackBitsOp>();
-    if (!unpack || unpack.getLayout() != BitLayout::batch_sliced ||
-        op.getGroupIndex() || !unpack->hasOneUse())
+    UnpackBitsOp unpack = fusableUnpack(op, BitLayout::batch_sliced);
+    if (!unpack)
       return failure();
     Value packed = unpack.getInput();
     auto packedType = cast<RankedTensorType>(packed.getType());
@@ -419,8 +428,6 @@ struct SlicedWordsToGroupSums : OpRewritePattern<GroupSumOp> {
   }
 };
 
-} // namespace
-
 /// group_sum(unpack_bits(words)) in the feature_packed layout, contiguous
 /// groups: a group's count is the population count of its bits in the
 /// sample's words, one masked `popcnt` per word the group touches, instead of
@@ -430,9 +437,8 @@ struct PackedWordsToGroupSums : OpRewritePattern<GroupSumOp> {
 
   LogicalResult matchAndRewrite(GroupSumOp op,
                                 PatternRewriter &rewriter) const override {
-    auto unpack = op.getInput().getDefiningOp<UnpackBitsOp>();
-    if (!unpack || unpack.getLayout() != BitLayout::feature_packed ||
-        op.getGroupIndex() || !unpack->hasOneUse())
+    UnpackBitsOp unpack = fusableUnpack(op, BitLayout::feature_packed);
+    if (!unpack)
       return failure();
     Value packed = unpack.getInput();
     Type wordType = cast<RankedTensorType>(packed.getType()).getElementType();
@@ -502,6 +508,8 @@ struct PackedWordsToGroupSums : OpRewritePattern<GroupSumOp> {
     return success();
   }
 };
+
+} // namespace
 
 void quweit::populateQuWeiTFusedBitKernelPatterns(RewritePatternSet &patterns) {
   patterns.add<ThermometerToSlicedWords, SlicedWordsToGroupSums, PackedWordsToGroupSums>(
